@@ -1,0 +1,38 @@
+"""Models of the cases app, split by role and re-exported here."""
+
+from cases.models.cases import Case, CaseEvent, CaseQuerySet, ReferenceCounter
+from cases.models.centers import Center, Entity, StaffProfile
+from cases.models.choices import (
+    PRE_FILING_STATES,
+    TERMINAL_STATES,
+    CaseState,
+    Language,
+    PatentType,
+    RegistrationState,
+    Role,
+)
+from cases.models.clocks import CalendarDay, Counting, Party, Step, TimeLimitRule, Timer, Unit
+
+__all__ = [
+    "PRE_FILING_STATES",
+    "TERMINAL_STATES",
+    "CalendarDay",
+    "Case",
+    "CaseEvent",
+    "CaseQuerySet",
+    "CaseState",
+    "Center",
+    "Counting",
+    "Entity",
+    "Language",
+    "Party",
+    "PatentType",
+    "ReferenceCounter",
+    "RegistrationState",
+    "Role",
+    "StaffProfile",
+    "Step",
+    "TimeLimitRule",
+    "Timer",
+    "Unit",
+]

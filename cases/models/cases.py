@@ -1,0 +1,357 @@
+"""Pre-examination cases, their state machine, and the append-only event log."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from cases import workflow
+from cases.models.centers import Center, Entity
+from cases.models.choices import PRE_FILING_STATES, TERMINAL_STATES, CaseState, PatentType
+
+S = CaseState
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def open(self) -> CaseQuerySet:
+        return self.exclude(state__in=TERMINAL_STATES)
+
+    def for_user(self, user: object) -> CaseQuerySet:
+        """Cases a staff member may see: their own center's (superusers: all)."""
+        if getattr(user, "is_superuser", False):
+            return self
+        center_id = workflow.user_center_id(user)
+        if center_id is None:
+            return self.none()
+        return self.filter(center_id=center_id)
+
+    def at_risk(self) -> CaseQuerySet:
+        return self.filter(at_risk_since__isnull=False)
+
+    def overdue(self) -> CaseQuerySet:
+        return self.filter(overdue_since__isnull=False)
+
+    def due_by(self, day: date) -> CaseQuerySet:
+        return self.filter(next_due_on__lte=day)
+
+
+class Case(ConcurrentTransitionMixin, models.Model):
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="cases", verbose_name=_("center")
+    )
+    entity = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, related_name="cases", verbose_name=_("applicant")
+    )
+    reference = models.CharField(_("reference"), max_length=32)
+    patent_type = models.CharField(_("patent type"), max_length=20, choices=PatentType.choices)
+    title = models.CharField(_("title"), max_length=300)
+    classification = models.CharField(
+        _("main classification"),
+        max_length=40,
+        help_text=_("Main IPC class (e.g. C08K 3/04), or Locarno class for designs (e.g. 14-02)."),
+    )
+    examiner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("examiner"),
+    )
+    state = FSMField(
+        _("state"),
+        max_length=30,
+        choices=CaseState.choices,
+        default=CaseState.SUBMITTED,
+        protected=True,
+    )
+    application_number = models.CharField(
+        _("CNIPA application number"), max_length=14, null=True, blank=True, unique=True
+    )
+    cnipa_filing_date = models.DateField(_("CNIPA filing date"), null=True, blank=True)
+    grant_notice_date = models.DateField(_("grant notice date"), null=True, blank=True)
+    grant_notice_received_on = models.DateField(
+        _("grant notice received on"), null=True, blank=True
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    qualified_at = models.DateTimeField(_("qualified at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Deadline summary kept by the services and the sweep, so lists filter on an index.
+    next_due_on = models.DateField(_("next due date"), null=True, blank=True)
+    at_risk_since = models.DateTimeField(_("at risk since"), null=True, blank=True)
+    overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    calendar_estimated = models.BooleanField(
+        _("calendar estimated"),
+        default=False,
+        help_text=_("A due date falls in a year whose holiday notice is not entered yet."),
+    )
+    benchmark_gross_days = models.IntegerField(_("benchmark days (gross)"), null=True, blank=True)
+    benchmark_net_days = models.IntegerField(_("benchmark days (net)"), null=True, blank=True)
+    access_code_hash = models.CharField(max_length=128, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "reference"], name="case_reference_per_center"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["center", "state"], name="case_center_state"),
+            models.Index(fields=["reference"], name="case_reference"),
+            models.Index(
+                fields=["next_due_on"],
+                name="case_next_due_open",
+                condition=Q(next_due_on__isnull=False),
+            ),
+            models.Index(fields=["center", "submitted_at"], name="case_center_submitted"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:cases_case_change", args=[self.pk])
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in TERMINAL_STATES
+
+    # Transitions: bodies set fields on the row only; services do everything else.
+
+    @transition(
+        state,
+        source=S.SUBMITTED,
+        target=S.UNDER_REVIEW,
+        permission=workflow.permission_for("accept"),
+        conditions=[
+            workflow.entity_of_case_center,
+            workflow.entity_registration_approved,
+            workflow.classification_in_center_fields,
+        ],
+    )
+    def accept(self, *, at: object) -> None:
+        """Scope check passed: the case enters review."""
+        self.accepted_at = at
+
+    @transition(
+        state,
+        source=S.SUBMITTED,
+        target=S.NOT_ACCEPTED,
+        permission=workflow.permission_for("decline"),
+    )
+    def decline(self, *, at: object) -> None:
+        """Outside the center's scope (field or entity): not accepted."""
+        self.closed_at = at
+
+    @transition(
+        state,
+        source=S.UNDER_REVIEW,
+        target=S.CORRECTION_REQUESTED,
+        permission=workflow.permission_for("request_correction"),
+    )
+    def request_correction(self) -> None:
+        """Corrections (补正) requested from the applicant."""
+
+    @transition(
+        state,
+        source=S.CORRECTION_REQUESTED,
+        target=S.UNDER_REVIEW,
+        permission=workflow.permission_for("receive_correction"),
+    )
+    def receive_correction(self) -> None:
+        """The applicant's corrections arrived: review resumes."""
+
+    @transition(
+        state,
+        source=S.UNDER_REVIEW,
+        target=S.QUALIFIED,
+        permission=workflow.permission_for("qualify"),
+    )
+    def qualify(self, *, at: object) -> None:
+        """Pre-examination qualified (预审合格)."""
+        self.qualified_at = at
+
+    @transition(
+        state,
+        source=S.UNDER_REVIEW,
+        target=S.UNQUALIFIED,
+        permission=workflow.permission_for("disqualify"),
+    )
+    def disqualify(self, *, at: object) -> None:
+        """Pre-examination unqualified."""
+        self.closed_at = at
+
+    @transition(
+        state,
+        source=S.QUALIFIED,
+        target=S.FILED,
+        permission=workflow.permission_for("record_filing"),
+    )
+    def record_filing(self, *, application_number: str, filing_date: date) -> None:
+        """Filed with CNIPA: the application number and filing date are known."""
+        self.application_number = application_number
+        self.cnipa_filing_date = filing_date
+
+    @transition(
+        state,
+        source=S.FILED,
+        target=S.OFFICE_ACTION,
+        permission=workflow.permission_for("record_office_action"),
+    )
+    def record_office_action(self) -> None:
+        """An office action or correction notice from CNIPA awaits the applicant's answer."""
+
+    @transition(
+        state,
+        source=S.OFFICE_ACTION,
+        target=S.FILED,
+        permission=workflow.permission_for("record_response"),
+    )
+    def record_response(self) -> None:
+        """The applicant answered the office action in time: examination continues."""
+
+    @transition(
+        state,
+        source=S.FILED,
+        target=S.GRANT_NOTIFIED,
+        permission=workflow.permission_for("record_grant_notice"),
+    )
+    def record_grant_notice(self, *, notice_date: date, received_on: date) -> None:
+        """Grant and registration notices issued (授予专利权通知书)."""
+        self.grant_notice_date = notice_date
+        self.grant_notice_received_on = received_on
+
+    @transition(
+        state,
+        source=S.FILED,
+        target=S.REJECTED,
+        permission=workflow.permission_for("record_rejection"),
+    )
+    def record_rejection(self, *, at: object) -> None:
+        """CNIPA rejected the application."""
+        self.closed_at = at
+
+    @transition(
+        state,
+        source=[S.FILED, S.OFFICE_ACTION],
+        target=S.FAST_TRACK_EXITED,
+        permission=workflow.permission_for("record_fast_track_exit"),
+    )
+    def record_fast_track_exit(self, *, at: object) -> None:
+        """Late response, extension or voluntary amendment: the case leaves the fast track."""
+        self.closed_at = at
+
+    @transition(
+        state,
+        source=S.GRANT_NOTIFIED,
+        target=S.GRANTED,
+        permission=workflow.permission_for("record_registration"),
+    )
+    def record_registration(self, *, at: object) -> None:
+        """Registration completed: the grant is announced."""
+        self.closed_at = at
+
+    @transition(
+        state,
+        source=[S.CORRECTION_REQUESTED, S.QUALIFIED, S.GRANT_NOTIFIED],
+        target=S.LAPSED,
+        permission=workflow.permission_for("lapse"),
+    )
+    def lapse(self, *, at: object) -> None:
+        """The applicant's period ran out (correction, filing or registration)."""
+        self.closed_at = at
+
+    @transition(
+        state,
+        source=list(PRE_FILING_STATES),
+        target=S.WITHDRAWN,
+        permission=workflow.permission_for("withdraw"),
+    )
+    def withdraw(self, *, at: object) -> None:
+        """Withdrawn at the applicant's request, before filing with CNIPA."""
+        self.closed_at = at
+
+
+class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
+    def public(self) -> CaseEventQuerySet:
+        return self.filter(public=True)
+
+    def update(self, **kwargs: object) -> int:
+        raise TypeError("Case events are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Case events are append-only.")
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's audit log. Written for every transition; never changed."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case")
+    )
+    transition = models.CharField(_("transition"), max_length=40)
+    from_state = models.CharField(_("from"), max_length=30, choices=CaseState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=30, choices=CaseState.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    note = models.TextField(_("internal note"), blank=True)
+    public_note = models.TextField(
+        _("message to the applicant"), blank=True, help_text=_("Shown on the public status page.")
+    )
+    public = models.BooleanField(_("public"), default=True)
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="caseevent_case_time")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.transition} {self.from_state}→{self.to_state}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise TypeError("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise TypeError("Case events are append-only.")
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number issued per center and year (locked when issuing)."""
+
+    center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["center", "year"], name="reference_counter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center_id}-{self.year}: {self.last}"

@@ -1,0 +1,56 @@
+"""Every write goes through these services; re-exported by role."""
+
+from cases.services.cases import (
+    SERVICES,
+    case_accept,
+    case_assign,
+    case_decline,
+    case_disqualify,
+    case_lapse,
+    case_qualify,
+    case_receive_correction,
+    case_record_fast_track_exit,
+    case_record_filing,
+    case_record_grant_notice,
+    case_record_office_action,
+    case_record_registration,
+    case_record_rejection,
+    case_record_response,
+    case_request_correction,
+    case_submit,
+    case_withdraw,
+)
+from cases.services.clocks import (
+    calendar_changed,
+    case_refresh_deadlines,
+    get_work_calendar,
+    rules_ensure_defaults,
+)
+from cases.services.entities import ENTITY_TRANSITIONS, entity_transition
+
+__all__ = [
+    "ENTITY_TRANSITIONS",
+    "SERVICES",
+    "calendar_changed",
+    "case_accept",
+    "case_assign",
+    "case_decline",
+    "case_disqualify",
+    "case_lapse",
+    "case_qualify",
+    "case_receive_correction",
+    "case_record_fast_track_exit",
+    "case_record_filing",
+    "case_record_grant_notice",
+    "case_record_office_action",
+    "case_record_registration",
+    "case_record_rejection",
+    "case_record_response",
+    "case_refresh_deadlines",
+    "case_request_correction",
+    "case_submit",
+    "case_withdraw",
+    "entity_transition",
+    "get_work_calendar",
+    "rules_ensure_defaults",
+]

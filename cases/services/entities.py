@@ -1,0 +1,48 @@
+"""Writes to registered entities: registration (备案) transitions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from cases import workflow
+from cases.errors import PermissionDenied, TransitionNotAllowed
+from cases.models import Entity, Role
+
+_ENTITY_ROLES = frozenset({Role.INTAKE_CLERK, Role.MANAGER, Role.CENTER_ADMIN})
+ENTITY_TRANSITIONS = (
+    "approve",
+    "return_for_material",
+    "resubmit",
+    "reject",
+    "suspend",
+    "reinstate",
+)
+
+
+@transaction.atomic
+def entity_transition(*, entity: Entity | int, name: str, actor: Any, note: str = "") -> Entity:
+    """Move an entity's registration; the note is appended to its registration history."""
+    if name not in ENTITY_TRANSITIONS:
+        raise TransitionNotAllowed(_("Unknown registration action."))
+    pk = entity if isinstance(entity, int) else entity.pk
+    entity = Entity.objects.select_for_update().get(pk=pk)
+    if actor is not None and not (
+        workflow.user_roles(actor) & _ENTITY_ROLES
+        and workflow.works_on_center(actor, entity.center_id)
+    ):
+        raise PermissionDenied(_("You are not allowed to change this registration."))
+    method = getattr(entity, name)
+    if not can_proceed(method):
+        raise TransitionNotAllowed(
+            _("This is not possible while the registration is “%(state)s”.")
+            % {"state": entity.get_registration_state_display()}
+        )
+    method()
+    if note:
+        entity.registration_note = (entity.registration_note + "\n" + note).strip()
+    entity.save()
+    return entity

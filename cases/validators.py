@@ -1,0 +1,90 @@
+"""Validators for identifiers that staff type in.
+
+Unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters from
+``0123456789ABCDEFGHJKLMNPQRTUWXY`` (the letters I, O, Z, S and V are never used).
+The 18th is a check character: the values of the first 17 (their index in that set)
+are multiplied by the weights 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10,
+30, 28 and summed; the check value is 31 - (sum mod 31), with 31 written as 0, and the
+check character is the character at that index.
+
+Only the character set, the length and the check character are validated; the
+registration authority, entity type and region parts are not.
+
+Callers normalise first (``normalize_credit_code``) and store the normalised form;
+``validate_credit_code`` accepts loose input too, by validating its normalised form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+CREDIT_CODE_LENGTH = 18
+
+# Whitespace and the hyphens and dashes people type between groups of characters.
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−]+")
+
+
+def normalize_credit_code(value: str) -> str:
+    """NFKC (full-width to ASCII), without spaces or hyphens, in upper case."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", value)).upper()
+
+
+def credit_code_check_char(first17: str) -> str:
+    """The check character for the first 17 characters of a (normalised) code."""
+    if len(first17) != CREDIT_CODE_LENGTH - 1 or any(
+        char not in CREDIT_CODE_ALPHABET for char in first17
+    ):
+        raise ValueError(f"expected 17 characters from {CREDIT_CODE_ALPHABET}, got {first17!r}")
+    total = sum(
+        CREDIT_CODE_ALPHABET.index(char) * weight
+        for char, weight in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+    )
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def make_credit_code(first17: str) -> str:
+    """A valid code: ``first17`` and its check character (for demo data and factories)."""
+    return first17 + credit_code_check_char(first17)
+
+
+def validate_credit_code(value: str) -> None:
+    """Raise ``ValidationError`` (code ``length``, ``characters`` or ``check``)."""
+    code = normalize_credit_code(value)
+    if len(code) != CREDIT_CODE_LENGTH:
+        raise ValidationError(
+            _(
+                "A unified social credit code has 18 characters, not %(count)s (spaces and "
+                "hyphens are not counted)."
+            ),
+            code="length",
+            params={"count": len(code)},
+        )
+
+    bad = [char for char in dict.fromkeys(code) if char not in CREDIT_CODE_ALPHABET]
+    if bad:
+        raise ValidationError(
+            _(
+                "A unified social credit code contains only digits and capital letters other "
+                "than I, O, S, V and Z; these characters are not allowed: %(characters)s."
+            ),
+            code="characters",
+            params={"characters": " ".join(f"“{char}”" for char in bad)},
+        )
+
+    expected = credit_code_check_char(code[:17])
+    if code[17] != expected:
+        raise ValidationError(
+            _(
+                "The last character of the unified social credit code is %(given)s, but for "
+                "%(first17)s it should be %(expected)s. Please check the code for a typing "
+                "mistake."
+            ),
+            code="check",
+            params={"given": code[17], "first17": code[:17], "expected": expected},
+        )

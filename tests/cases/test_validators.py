@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from cases.validators import (
+    credit_code_check_char,
+    make_credit_code,
+    normalize_credit_code,
+    validate_credit_code,
+)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The default language is Simplified Chinese; the messages are asserted in English.
+    with translation.override("en"):
+        yield
+
+
+@pytest.mark.parametrize(
+    ("first17", "expected"),
+    [
+        ("91350100M000100Y4", "3"),  # codes in real use; their check characters verified
+        ("91110000600037341", "L"),
+        ("91440300192203821", "6"),
+        ("9131000MA1FL00005", "Y"),  # the last character of the set
+        ("9131000MA1FL00015", "0"),  # 31 - (sum % 31) == 31 is written 0
+        ("9131000MA1FL00000", "F"),
+        ("00000000000000000", "0"),
+    ],
+)
+def test_credit_code_check_char(first17, expected):
+    assert credit_code_check_char(first17) == expected
+    assert make_credit_code(first17) == first17 + expected
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "9135010", "91350100M000100Y43", "91350100m000100Y4", "9135010OM000100Y4"]
+)
+def test_credit_code_check_char_needs_17_normalized_characters(bad):
+    with pytest.raises(ValueError):
+        credit_code_check_char(bad)
+
+
+@pytest.mark.parametrize(
+    ("value", "normalized"),
+    [
+        ("91350100M000100Y43", "91350100M000100Y43"),
+        ("91350100m000100y43", "91350100M000100Y43"),
+        (" 9135 0100 M000 100Y 43 ", "91350100M000100Y43"),
+        ("91350100-M000100Y4-3", "91350100M000100Y43"),
+        ("９１３５０１００Ｍ０００１００Ｙ４３", "91350100M000100Y43"),  # full width
+        ("91350100\u3000M000100Y43\n", "91350100M000100Y43"),  # ideographic space
+        ("91350100－M000100Y43", "91350100M000100Y43"),  # full-width hyphen
+    ],
+)
+def test_normalize_credit_code(value, normalized):
+    assert normalize_credit_code(value) == normalized
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "91350100M000100Y43",
+        "91110000600037341L",
+        "914403001922038216",
+        "9131000MA1FL00005Y",
+        "9131000MA1FL000150",
+        make_credit_code("12100000400000000"),
+        make_credit_code("Y1310115MA1H7XXXX"),
+        # loose input is validated in its normalised form
+        "91110000600037341l",
+        "9111 0000 6000 3734 1L",
+        "９１１１００００６０００３７３４１Ｌ",
+    ],
+)
+def test_validate_credit_code_valid(value):
+    validate_credit_code(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "fragments"),
+    [
+        ("", "length", ["18 characters, not 0"]),
+        ("91350100M000100Y4", "length", ["18 characters, not 17"]),
+        ("91350100M000100Y433", "length", ["18 characters, not 19"]),
+        ("9135 0100 M000 100Y", "length", ["not 16", "spaces and hyphens are not counted"]),
+        ("91350100I000100Y43", "characters", ["“I”", "I, O, S, V and Z"]),
+        ("91350100O000100Y43", "characters", ["“O”"]),
+        ("91350100Z000100Y43", "characters", ["“Z”"]),
+        ("91350100S000100Y43", "characters", ["“S”"]),
+        ("91350100V000100Y43", "characters", ["“V”"]),
+        ("91350100i0o0100Y43", "characters", ["“I” “O”"]),  # lowercase, shown normalised
+        ("91350100M000100Y4#", "characters", ["“#”"]),
+        ("91350100M000100Y44", "check", ["is 4", "should be 3"]),
+        ("91110000600037341K", "check", ["is K", "should be L"]),
+        ("914403001922038217", "check", ["should be 6"]),
+        ("9131000MA1FL00005X", "check", ["should be Y"]),
+        ("9131000MA1FL00015Y", "check", ["should be 0"]),
+        ("91350110M000100Y43", "check", ["91350110M000100Y4"]),  # a digit swapped
+    ],
+)
+def test_validate_credit_code_invalid(value, code, fragments):
+    with pytest.raises(ValidationError) as excinfo:
+        validate_credit_code(value)
+    assert excinfo.value.code == code
+    message = excinfo.value.messages[0]
+    for fragment in fragments:
+        assert fragment in message
