@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import pytest
+
+from cases.services import clocks
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_memo():
+    """Each test sees the calendar table as its own transaction left it."""
+    clocks.calendar_changed()
+    yield
+    clocks.calendar_changed()
+
+
+@pytest.fixture
+def english(settings):
+    """Force English messages for assertions on wording."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -1,0 +1,143 @@
+"""Build centers, entities, staff and cases in any state, through the services."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from cases import services
+from cases.appnumbers import make_application_number
+from cases.models import Case, CaseState, Center, Entity, RegistrationState, Role, StaffProfile
+from cases.validators import make_credit_code
+
+_seq = itertools.count(1)
+TYPE_DIGIT = {"invention": 1, "utility_model": 2, "design": 3}
+
+
+def make_center(code: str | None = None, **fields: Any) -> Center:
+    n = next(_seq)
+    defaults = {
+        "name": f"Center {n}",
+        "region": "Shanghai",
+        "ipc_prefixes": "C08, B01D, H01M",
+        "locarno_classes": "12, 14",
+        "phone": "021-0000000",
+        "email": "center@example.com",
+    }
+    defaults.update(fields)
+    return Center.objects.create(code=code or f"C{n}", **defaults)
+
+
+def make_entity(center: Center, *, approved: bool = True, **fields: Any) -> Entity:
+    n = next(_seq)
+    defaults = {
+        "name": f"Entity {n} Co., Ltd.",
+        "credit_code": make_credit_code(f"913100{n:011d}"),
+        "contact_name": "Li Lei",
+        "contact_email": f"contact{n}@example.com",
+    }
+    defaults.update(fields)
+    entity = Entity.objects.create(center=center, **defaults)
+    if approved:
+        entity = services.entity_transition(entity=entity, name="approve", actor=None)
+        assert entity.registration_state == RegistrationState.APPROVED
+    return entity
+
+
+def make_user(
+    role: Role | str | None, center: Center | None, *, username: str | None = None
+) -> User:
+    n = next(_seq)
+    user = User.objects.create_user(
+        username=username or f"user{n}", password="pw-for-tests-1", is_staff=True
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=str(role)))
+    if center is not None:
+        StaffProfile.objects.create(user=user, center=center)
+    return user
+
+
+def make_superuser() -> User:
+    n = next(_seq)
+    return User.objects.create_superuser(username=f"admin{n}", password="pw-for-tests-1")
+
+
+# The shortest path from submission to each state, as (service name, extra kwargs).
+PATHS: dict[str, list[str]] = {
+    CaseState.SUBMITTED: [],
+    CaseState.UNDER_REVIEW: ["accept"],
+    CaseState.CORRECTION_REQUESTED: ["accept", "request_correction"],
+    CaseState.QUALIFIED: ["accept", "qualify"],
+    CaseState.FILED: ["accept", "qualify", "record_filing"],
+    CaseState.OFFICE_ACTION: ["accept", "qualify", "record_filing", "record_office_action"],
+    CaseState.GRANT_NOTIFIED: ["accept", "qualify", "record_filing", "record_grant_notice"],
+    CaseState.GRANTED: [
+        "accept",
+        "qualify",
+        "record_filing",
+        "record_grant_notice",
+        "record_registration",
+    ],
+    CaseState.NOT_ACCEPTED: ["decline"],
+    CaseState.UNQUALIFIED: ["accept", "disqualify"],
+    CaseState.WITHDRAWN: ["withdraw"],
+    CaseState.LAPSED: ["accept", "qualify", "lapse"],
+    CaseState.REJECTED: ["accept", "qualify", "record_filing", "record_rejection"],
+    CaseState.FAST_TRACK_EXITED: ["accept", "qualify", "record_filing", "record_fast_track_exit"],
+}
+
+
+def transition_kwargs(name: str, case: Case, on: date) -> dict[str, Any]:
+    """Valid input for a transition of ``case`` taken on day ``on``."""
+    if name == "record_filing":
+        number = make_application_number(on.year, TYPE_DIGIT[case.patent_type], case.pk)
+        return {"application_number": str(number), "filing_date": on}
+    if name == "record_office_action":
+        return {"notice_date": on}
+    if name == "record_grant_notice":
+        return {"notice_date": on, "received_on": on}
+    return {}
+
+
+def make_case(
+    state: str = CaseState.SUBMITTED,
+    *,
+    center: Center | None = None,
+    entity: Entity | None = None,
+    patent_type: str = "invention",
+    classification: str | None = None,
+    start: datetime | None = None,
+    step_days: int = 1,
+) -> Case:
+    """A case driven through the services to ``state``; events and clocks are real.
+
+    Each step happens ``step_days`` after the previous one, starting at ``start``
+    (default: long enough ago that the last step is not in the future).
+    """
+    if entity is None:
+        entity = make_entity(center or make_center())
+    path = PATHS[state]
+    if start is None:
+        start = timezone.now() - timedelta(days=step_days * len(path) + 1)
+    if classification is None:
+        classification = "14-02" if patent_type == "design" else "C08K 3/04"
+    case = services.case_submit(
+        actor=None,
+        entity=entity,
+        patent_type=patent_type,
+        title=f"Composite material {next(_seq)}",
+        classification=classification,
+        at=start,
+    )
+    at = start
+    for name in path:
+        at = at + timedelta(days=step_days)
+        kwargs = transition_kwargs(name, case, timezone.localdate(at))
+        case = services.SERVICES[name](case=case, actor=None, at=at, **kwargs)
+    assert case.state == state
+    return case
