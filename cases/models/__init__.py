@@ -11,12 +11,22 @@ from cases.models.choices import (
     RegistrationState,
     Role,
 )
-from cases.models.clocks import CalendarDay, Counting, Party, Step, TimeLimitRule, Timer, Unit
+from cases.models.clocks import (
+    CalendarDay,
+    CalendarYear,
+    Counting,
+    Party,
+    Step,
+    TimeLimitRule,
+    Timer,
+    Unit,
+)
 
 __all__ = [
     "PRE_FILING_STATES",
     "TERMINAL_STATES",
     "CalendarDay",
+    "CalendarYear",
     "Case",
     "CaseEvent",
     "CaseQuerySet",

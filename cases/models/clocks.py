@@ -44,6 +44,31 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.name}"
 
 
+class CalendarYear(models.Model):
+    """A year whose holiday notice is entered: its days are known, not estimated.
+
+    Staff enter the year's holidays and adjusted working days as ``CalendarDay`` rows,
+    then mark the year complete. Until then, deadlines in that year are computed on
+    weekdays only and flagged as estimated.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    complete = models.BooleanField(
+        _("notice entered"),
+        default=False,
+        help_text=_("Tick once every holiday and adjusted working day of the year is entered."),
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
 class Step(models.TextChoices):
     """The clocks a case runs; one per state that waits on someone, plus the benchmark."""
 

@@ -30,7 +30,7 @@ from cases.models import (
     Role,
     Step,
 )
-from cases.services import clocks
+from cases.services import clocks, outbox
 
 
 def _label(name: str) -> str:
@@ -87,7 +87,7 @@ def _log(
     public_note: str = "",
     public: bool = True,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         transition=name,
         from_state=from_state,
@@ -98,6 +98,8 @@ def _log(
         public_note=public_note,
         public=public,
     )
+    outbox.case_event_recorded(event=event)
+    return event
 
 
 def _run(

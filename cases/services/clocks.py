@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db.models import Count, Min, Q
 
 from cases import deadlines
-from cases.models import CalendarDay, Case, Party, Step, TimeLimitRule, Timer, Unit
+from cases.models import CalendarDay, CalendarYear, Case, Party, Step, TimeLimitRule, Timer, Unit
 from cases.models import Counting as C
 from cases.models import Unit as U
 
@@ -63,9 +63,41 @@ def get_work_calendar() -> deadlines.WorkCalendar:
         version = cache.get(_CALENDAR_VERSION_KEY, version)
     if _calendar_memo["version"] != version or _calendar_memo["calendar"] is None:
         rows = CalendarDay.objects.values_list("date", "is_working")
-        _calendar_memo["calendar"] = deadlines.WorkCalendar.from_days(list(rows))
+        years = CalendarYear.objects.filter(complete=True).values_list("year", flat=True)
+        _calendar_memo["calendar"] = deadlines.WorkCalendar.from_days(
+            list(rows), known_years=list(years)
+        )
         _calendar_memo["version"] = version
     return _calendar_memo["calendar"]  # type: ignore[return-value]
+
+
+def calendar_sync_from_package() -> tuple[int, int]:
+    """Add the ``chinesecalendar`` package's days and years; staff-entered rows win.
+
+    Returns (days added, years marked complete).
+    """
+    package_days = deadlines.chinesecalendar_days()
+    staff_dates = set(
+        CalendarDay.objects.filter(source=CalendarDay.Source.STAFF).values_list("date", flat=True)
+    )
+    existing = set(CalendarDay.objects.values_list("date", flat=True))
+    new = [
+        CalendarDay(
+            date=d.date, is_working=d.is_working, name=d.name, source=CalendarDay.Source.PACKAGE
+        )
+        for d in package_days
+        if d.date not in existing and d.date not in staff_dates
+    ]
+    CalendarDay.objects.bulk_create(new, ignore_conflicts=True)
+    years = sorted(deadlines.WorkCalendar.from_chinesecalendar().known_years)
+    marked = 0
+    for year in years:
+        _obj, created = CalendarYear.objects.get_or_create(
+            year=year, defaults={"complete": True, "source": "chinesecalendar"}
+        )
+        marked += int(created)
+    calendar_changed()
+    return len(new), marked
 
 
 def calendar_changed() -> None:
