@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("", include("cases.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
