@@ -126,6 +126,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("admin:cases_case_change", args=[self.pk])
 
+    def clean_fields(self, exclude: object = None) -> None:
+        # The protected state field may only change through a transition, so model
+        # validation must not assign it back to itself.
+        super().clean_fields(exclude=set(exclude or ()) | {"state"})
+
     @property
     def is_terminal(self) -> bool:
         return self.state in TERMINAL_STATES

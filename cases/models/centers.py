@@ -152,8 +152,11 @@ class Entity(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        self.credit_code = normalize_credit_code(self.credit_code)
+    def clean_fields(self, exclude: object = None) -> None:
+        # The protected state field may only change through a transition, so model
+        # validation must not assign it back to itself. Normalize before validating.
+        self.credit_code = normalize_credit_code(self.credit_code or "")
+        super().clean_fields(exclude=set(exclude or ()) | {"registration_state"})
 
     @transition(
         registration_state, source=RegistrationState.SUBMITTED, target=RegistrationState.APPROVED
