@@ -1,0 +1,23 @@
+"""The staff admin, split by role; importing this package registers every model."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from cases.admin.cases import CaseAdmin
+from cases.admin.centers import CenterAdmin, EntityAdmin, StaffUserAdmin
+from cases.admin.clocks import CalendarDayAdmin, TimeLimitRuleAdmin
+from cases.admin.records import CaseEventAdmin, TimerAdmin
+
+admin.site.site_header = _("Protection Center case tracker")
+admin.site.site_title = _("Protection Center case tracker")
+
+__all__ = [
+    "CalendarDayAdmin",
+    "CaseAdmin",
+    "CaseEventAdmin",
+    "CenterAdmin",
+    "EntityAdmin",
+    "StaffUserAdmin",
+    "TimeLimitRuleAdmin",
+    "TimerAdmin",
+]

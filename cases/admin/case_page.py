@@ -1,0 +1,165 @@
+"""What the case page shows besides the fields: transitions, clocks, benchmark, history.
+
+Reads only. Three queries per page (events with actors, timers, the examiner choices of
+the forms); the case itself comes with its center, entity and examiner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from cases import services, workflow
+from cases.deadlines import time_left
+from cases.forms import AssignForm, TransitionForm, transition_form
+from cases.models import TERMINAL_STATES, Case, CaseEvent, Role, Step, Timer
+
+# Who may assign an examiner (case_assign checks the same, with the center).
+ASSIGNING_ROLES = frozenset({Role.INTAKE_CLERK, Role.MANAGER, Role.CENTER_ADMIN})
+
+
+@dataclass
+class TransitionButton:
+    name: str
+    label: str
+    form: TransitionForm
+    closes_case: bool
+    # Messages of the transition's conditions that fail now; the POST would say the same.
+    blocked: list[str] = field(default_factory=list)
+    # Shown open, filled in with what was typed, after a refused attempt.
+    retry: bool = False
+
+
+@dataclass
+class ClockRow:
+    timer: Timer
+    running: bool
+    paused: bool
+    # Working (or calendar) days left; negative: days overdue. None when not running.
+    left: int | None
+
+    @property
+    def overdue_by(self) -> int:
+        return -self.left if self.left is not None and self.left < 0 else 0
+
+
+@dataclass
+class Benchmark:
+    target_days: int
+    filing_date: date
+    gross_days: int
+    net_days: int
+    final: bool
+
+    @property
+    def over(self) -> bool:
+        return self.net_days > self.target_days
+
+
+def _fsm_transition(case: Case, name: str) -> Any:
+    return getattr(case, name)._django_fsm.get_transition(case.state)
+
+
+def transition_buttons(
+    user: Any, case: Case, retry: dict[str, Any] | None = None
+) -> list[TransitionButton]:
+    """The transitions that exist from the case's state and that ``user`` may take.
+
+    ``retry`` (``{"name": ..., "data": {...}}``) is a refused attempt to show again.
+    """
+    buttons = []
+    for name in services.SERVICES:
+        if not can_proceed(getattr(case, name), check_conditions=False):
+            continue
+        if not workflow.may_transition(user, case, name):
+            continue
+        transition = _fsm_transition(case, name)
+        again = retry is not None and retry.get("name") == name
+        buttons.append(
+            TransitionButton(
+                name=name,
+                label=str(workflow.TRANSITION_LABELS.get(name, name)),
+                form=transition_form(name, case=case, initial=retry["data"] if again else None),
+                closes_case=transition.target in TERMINAL_STATES,
+                blocked=[str(check.message) for check in transition.conditions if not check(case)],
+                retry=again,
+            )
+        )
+    return buttons
+
+
+def may_assign(user: Any, case: Case) -> bool:
+    return (
+        not case.is_terminal
+        and bool(workflow.user_roles(user) & ASSIGNING_ROLES)
+        and workflow.works_on_center(user, case.center_id)
+    )
+
+
+def clock_rows(case: Case, *, today: date) -> list[ClockRow]:
+    calendar = services.get_work_calendar()
+    rows = []
+    for timer in case.timers.order_by("started_on", "id"):
+        running = timer.stopped_at is None
+        paused = timer.paused_since is not None
+        left = None
+        if running and not paused:
+            left = time_left(today, timer.due_on, calendar, working=timer.working)
+        rows.append(ClockRow(timer=timer, running=running, paused=paused, left=left))
+    return rows
+
+
+def benchmark(case: Case, clocks: list[ClockRow], *, today: date) -> Benchmark | None:
+    """Days from the CNIPA filing date against the center's benchmark for the type.
+
+    Net days leave out the time the applicant held the case (office-action responses).
+    """
+    if case.cnipa_filing_date is None:
+        return None
+    target = case.center.benchmark_days(case.patent_type)
+    if case.benchmark_gross_days is not None:
+        return Benchmark(
+            target_days=target,
+            filing_date=case.cnipa_filing_date,
+            gross_days=case.benchmark_gross_days,
+            net_days=case.benchmark_net_days
+            if case.benchmark_net_days is not None
+            else case.benchmark_gross_days,
+            final=True,
+        )
+    gross = (today - case.cnipa_filing_date).days
+    paused = 0
+    for row in clocks:
+        if row.timer.step == Step.BENCHMARK:
+            paused += row.timer.paused_days
+            if row.timer.paused_since is not None:
+                paused += max(0, (today - row.timer.paused_since).days)
+    return Benchmark(
+        target_days=target,
+        filing_date=case.cnipa_filing_date,
+        gross_days=gross,
+        net_days=gross - paused,
+        final=False,
+    )
+
+
+def case_page_context(
+    user: Any, case: Case, *, retry: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    today = timezone.localdate()
+    clocks = clock_rows(case, today=today)
+    events = (
+        CaseEvent.objects.filter(case=case).select_related("actor").order_by("-created_at", "-id")
+    )
+    return {
+        "case_transitions": transition_buttons(user, case, retry) if not case.is_terminal else [],
+        "assign_form": AssignForm(case=case) if may_assign(user, case) else None,
+        "case_clocks": clocks,
+        "case_benchmark": benchmark(case, clocks, today=today),
+        "case_events": list(events),
+        "today": today,
+    }

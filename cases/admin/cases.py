@@ -1,0 +1,355 @@
+"""The case list and the case page.
+
+Nothing here writes a case: registering goes through ``services.case_submit``, every
+state change through ``services.SERVICES[name]`` and examiner assignment through
+``services.case_assign``. The page's model fields are therefore all read-only (the
+admin's "view" mode), and the actions are small forms posting to two extra URLs:
+
+- ``admin:cases_case_transition`` ``<id>/transition/<name>/`` (POST only)
+- ``admin:cases_case_assign`` ``<id>/assign/`` (POST only)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.forms import Form
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.shortcuts import redirect
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cases import services, workflow
+from cases.admin.case_page import case_page_context, may_assign
+from cases.admin.filters import DeadlineFilter, ExaminerFilter
+from cases.admin.scoping import staff_center_id, staff_name
+from cases.errors import DomainError, InvalidInput
+from cases.forms import (
+    AssignForm,
+    CaseAddForm,
+    examiners_of,
+    form_error_messages,
+    transition_form,
+)
+from cases.models import Case, Entity
+from cases.templatetags.case_badges import due_badge, state_badge, state_label
+
+
+def domain_error_message(error: DomainError, form: Form | None = None) -> str:
+    """The service's message, naming the field when the error is about one."""
+    if isinstance(error, InvalidInput) and error.field and form is not None:
+        field = form.fields.get(error.field)
+        if field is not None and field.label:
+            return f"{field.label}: {error}"
+    return str(error)
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    form = CaseAddForm
+    list_display = (
+        "reference",
+        "title",
+        "entity",
+        "patent_type",
+        "state_column",
+        "examiner_column",
+        "days_since_submission",
+        "next_due_column",
+    )
+    list_display_links = ("reference", "title")
+    list_select_related = ("center", "entity", "examiner")
+    search_fields = ("reference", "application_number", "entity__name", "entity__credit_code")
+    search_help_text = _("Reference, CNIPA application number, applicant name or credit code.")
+    autocomplete_fields = ("entity",)
+    list_per_page = 50
+    # get_absolute_url is this page; there is no public page per case to link to.
+    view_on_site = False
+    # A count over the whole table on every page is the slow part at a million cases.
+    show_full_result_count = False
+    add_fieldsets = (
+        (
+            None,
+            {"fields": ("entity", "patent_type", "title", "classification", "examiner", "note")},
+        ),
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("reference", "state_column"),
+                    "title",
+                    ("entity", "center"),
+                    ("patent_type", "classification"),
+                    "examiner",
+                )
+            },
+        ),
+        (
+            _("CNIPA"),
+            {
+                "fields": (
+                    ("application_number", "cnipa_filing_date"),
+                    ("grant_notice_date", "grant_notice_received_on"),
+                    ("benchmark_gross_days", "benchmark_net_days"),
+                )
+            },
+        ),
+        (
+            _("Deadlines"),
+            {
+                "fields": (
+                    ("next_due_column", "at_risk_since", "overdue_since"),
+                    "calendar_estimated",
+                )
+            },
+        ),
+        (
+            _("Dates"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    ("submitted_at", "accepted_at"),
+                    ("qualified_at", "closed_at"),
+                    "updated_at",
+                ),
+            },
+        ),
+    )
+
+    # Permissions: cases change only through the services; nothing is ever deleted.
+
+    def has_change_permission(self, request: HttpRequest, obj: Case | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Case | None = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
+        return super().get_queryset(request).for_user(request.user)
+
+    # The list.
+
+    def get_list_filter(self, request: HttpRequest) -> list[Any]:
+        filters: list[Any] = ["state", "patent_type", ExaminerFilter, DeadlineFilter]
+        if request.user.is_superuser:
+            filters.append("center")
+        return filters
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_column(self, case: Case) -> str:
+        return state_badge(case.state)
+
+    @admin.display(description=_("examiner"), ordering="examiner__username")
+    def examiner_column(self, case: Case) -> str:
+        return staff_name(case.examiner) or "—"
+
+    @admin.display(description=_("days since submission"), ordering="submitted_at")
+    def days_since_submission(self, case: Case) -> int:
+        return (timezone.localdate() - timezone.localdate(case.submitted_at)).days
+
+    @admin.display(description=_("next due date"), ordering="next_due_on")
+    def next_due_column(self, case: Case) -> str:
+        return due_badge(case)
+
+    # Registering a case: the add form calls services.case_submit.
+
+    def get_fieldsets(self, request: HttpRequest, obj: Case | None = None) -> Any:
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Case | None = None) -> Any:
+        if obj is None:
+            return ()
+        return flatten_fieldsets(self.fieldsets)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        center_id = staff_center_id(request)
+        if db_field.name == "entity":
+            entities = Entity.objects.approved()
+            if not request.user.is_superuser:
+                entities = entities.filter(center_id=center_id)
+            kwargs["queryset"] = entities
+        elif db_field.name == "examiner":
+            kwargs["queryset"] = examiners_of(center_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(
+        self, request: HttpRequest, obj: Case | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        entity = form.base_fields.get("entity")
+        if entity is not None:
+            # Only approved entities may file: a new one could not be picked yet.
+            entity.widget.can_add_related = False
+            entity.widget.can_change_related = False
+        return form
+
+    def save_model(self, request: HttpRequest, obj: Case, form: Any, change: bool) -> None:
+        if change:
+            raise PermissionDenied
+        data = form.cleaned_data
+        case = services.case_submit(
+            actor=request.user,
+            entity=data["entity"],
+            patent_type=data["patent_type"],
+            title=data["title"],
+            classification=data["classification"],
+            examiner=data.get("examiner"),
+            note=data.get("note", ""),
+        )
+        # The admin goes on to log and redirect with ``obj``: make it the saved case.
+        # (The state is not copied: it is protected, and a new case is submitted anyway.)
+        for model_field in Case._meta.concrete_fields:
+            if model_field.attname != "state":
+                setattr(obj, model_field.attname, getattr(case, model_field.attname))
+        obj._state.adding = False
+        obj._state.db = case._state.db
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Nothing related to save: case_submit wrote everything."""
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except DomainError as error:
+            # Raised by case_submit inside the admin's transaction, which rolled back.
+            self.message_user(request, domain_error_message(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def response_add(
+        self, request: HttpRequest, obj: Case, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        if IS_POPUP_VAR in request.POST or "_addanother" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(
+            request,
+            gettext("Case %(reference)s registered.") % {"reference": obj.reference},
+            messages.SUCCESS,
+        )
+        return redirect("admin:cases_case_change", obj.pk)
+
+    # The case page.
+
+    def get_case(self, request: HttpRequest, object_id: str) -> Case:
+        """The case if this user may see it; 404 otherwise (other centers' included)."""
+        queryset = self.get_queryset(request).select_related("center", "entity", "examiner")
+        try:
+            case = queryset.get(pk=unquote(object_id))
+        except (Case.DoesNotExist, ValueError, ValidationError) as error:
+            raise Http404(gettext("No such case.")) from error
+        if not self.has_view_permission(request, case):
+            raise PermissionDenied
+        return case
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        case = self.get_case(request, object_id)
+        retry = request.session.pop(self._retry_key(case), None)
+        context = {**case_page_context(request.user, case, retry=retry), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, context)
+
+    @staticmethod
+    def _retry_key(case: Case) -> str:
+        return f"pc-case-{case.pk}-retry"
+
+    def _keep_for_retry(self, request: HttpRequest, case: Case, name: str) -> None:
+        """Keep what was typed, so the page reopens the form filled in after an error."""
+        data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+        request.session[self._retry_key(case)] = {"name": name, "data": data}
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        self.get_case(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/transition/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="{}_{}_transition".format(*info),
+            ),
+            path(
+                "<path:object_id>/assign/",
+                self.admin_site.admin_view(self.assign_view),
+                name="{}_{}_assign".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
+        """Take transition ``name`` through its service; report the outcome as a message."""
+        if name not in services.SERVICES:
+            raise Http404(gettext("No such transition."))
+        case = self.get_case(request, object_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        form = transition_form(name, case=case, data=request.POST)
+        if form.is_valid():
+            try:
+                case = services.SERVICES[name](
+                    case=case.pk, actor=request.user, **form.cleaned_data
+                )
+            except DomainError as error:
+                messages.error(request, domain_error_message(error, form))
+                self._keep_for_retry(request, case, name)
+            else:
+                messages.success(
+                    request,
+                    gettext("“%(action)s” done: the case is now “%(state)s”.")
+                    % {
+                        "action": workflow.TRANSITION_LABELS.get(name, name),
+                        "state": state_label(case.state),
+                    },
+                )
+        else:
+            for message in form_error_messages(form):
+                messages.error(request, message)
+            self._keep_for_retry(request, case, name)
+        return redirect("admin:cases_case_change", case.pk)
+
+    def assign_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        case = self.get_case(request, object_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not may_assign(request.user, case):
+            raise PermissionDenied
+        form = AssignForm(request.POST, case=case)
+        if form.is_valid():
+            examiner = form.cleaned_data["examiner"]
+            try:
+                services.case_assign(case=case.pk, actor=request.user, examiner=examiner)
+            except DomainError as error:
+                messages.error(request, domain_error_message(error, form))
+            else:
+                messages.success(
+                    request,
+                    gettext("Examiner: %(name)s.") % {"name": staff_name(examiner) or "—"},
+                )
+        else:
+            for message in form_error_messages(form):
+                messages.error(request, message)
+        return redirect("admin:cases_case_change", case.pk)

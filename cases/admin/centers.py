@@ -1,0 +1,247 @@
+"""Centers, registered entities and staff (the user admin with the staff profile)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed
+
+from cases import services
+from cases.admin.scoping import CenterScopedAdmin
+from cases.errors import DomainError
+from cases.forms import EntityForm, EntityTransitionForm, form_error_messages
+from cases.models import Center, Entity, StaffProfile
+from cases.templatetags.case_badges import registration_badge
+
+User = get_user_model()
+
+ENTITY_TRANSITION_LABELS = {
+    "approve": _("Approve registration"),
+    "return_for_material": _("Return for more material"),
+    "resubmit": _("Material received"),
+    "reject": _("Reject registration"),
+    "suspend": _("Suspend registration"),
+    "reinstate": _("Reinstate registration"),
+}
+
+# Shown in the "closing" style: the entity can no longer file.
+CLOSING_REGISTRATION = frozenset({"reject", "suspend"})
+
+
+@admin.register(Center)
+class CenterAdmin(CenterScopedAdmin):
+    center_lookup = "pk"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("code", "name", "region", "phone", "email")
+    search_fields = ("code", "name", "region")
+    fieldsets = (
+        (None, {"fields": ("code", "name", "region")}),
+        (_("Technical fields"), {"fields": ("ipc_prefixes", "locarno_classes")}),
+        (
+            _("Benchmark: CNIPA filing to grant notice, in calendar days"),
+            {
+                "fields": (
+                    (
+                        "benchmark_days_invention",
+                        "benchmark_days_utility_model",
+                        "benchmark_days_design",
+                    ),
+                )
+            },
+        ),
+        (_("Contacts"), {"fields": ("address", ("phone", "email"), "website")}),
+    )
+
+    def save_model(self, request: HttpRequest, obj: Center, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            # Staff see and edit the center's time limits from the start.
+            services.rules_ensure_defaults(center_id=obj.pk)
+
+
+def _registration_action(name: str) -> Any:
+    """An admin action taking registration transition ``name`` on each selected entity."""
+
+    def action(modeladmin: EntityAdmin, request: HttpRequest, queryset: QuerySet[Entity]) -> None:
+        done = 0
+        for entity in queryset:
+            try:
+                services.entity_transition(entity=entity.pk, name=name, actor=request.user)
+            except DomainError as error:
+                modeladmin.message_user(request, f"{entity}: {error}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(
+                request,
+                gettext("“%(action)s”: %(count)d registrations changed.")
+                % {"action": ENTITY_TRANSITION_LABELS[name], "count": done},
+                messages.SUCCESS,
+            )
+
+    action.__name__ = f"registration_{name}"
+    return admin.action(description=ENTITY_TRANSITION_LABELS[name], permissions=["change"])(action)
+
+
+@admin.register(Entity)
+class EntityAdmin(CenterScopedAdmin):
+    form = EntityForm
+    list_display = (
+        "name",
+        "credit_code",
+        "registration_column",
+        "contact_name",
+        "contact_email",
+        "created_at",
+    )
+    list_select_related = ("center",)
+    list_filter = ("registration_state",)
+    search_fields = ("name", "credit_code")
+    search_help_text = _("Name or unified social credit code.")
+    readonly_fields = ("registration_column", "registration_note", "created_at", "updated_at")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "center",
+                    "name",
+                    "credit_code",
+                    "registration_column",
+                    "registration_note",
+                )
+            },
+        ),
+        (
+            _("Contact"),
+            {
+                "fields": (
+                    ("contact_name", "contact_language"),
+                    ("contact_email", "contact_phone"),
+                )
+            },
+        ),
+        (_("Record"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
+    )
+    actions = [_registration_action(name) for name in services.ENTITY_TRANSITIONS]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Entity | None = None) -> bool:
+        # Cases point at their applicant; suspend a registration rather than delete it.
+        return False
+
+    @admin.display(description=_("registration state"), ordering="registration_state")
+    def registration_column(self, entity: Entity) -> str:
+        return registration_badge(entity.registration_state)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Entity], search_term: str
+    ) -> tuple[QuerySet[Entity], bool]:
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        # The case form's applicant picker offers approved entities only.
+        if (
+            request.path == reverse("admin:autocomplete")
+            and request.GET.get("model_name") == "case"
+            and request.GET.get("field_name") == "entity"
+        ):
+            queryset = queryset.approved()
+        return queryset, duplicates
+
+    def get_entity(self, request: HttpRequest, object_id: str) -> Entity:
+        try:
+            return self.get_queryset(request).get(pk=unquote(object_id))
+        except (Entity.DoesNotExist, ValueError, ValidationError) as error:
+            raise Http404(gettext("No such entity.")) from error
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        entity = self.get_entity(request, object_id)
+        buttons = []
+        if self.has_change_permission(request, entity):
+            buttons = [
+                (name, ENTITY_TRANSITION_LABELS[name], name in CLOSING_REGISTRATION)
+                for name in services.ENTITY_TRANSITIONS
+                if can_proceed(getattr(entity, name))
+            ]
+        context = {
+            "registration_buttons": buttons,
+            "registration_form": EntityTransitionForm(),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<path:object_id>/registration/<str:name>/",
+                self.admin_site.admin_view(self.registration_view),
+                name="cases_entity_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def registration_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
+        if name not in services.ENTITY_TRANSITIONS:
+            raise Http404(gettext("No such registration action."))
+        entity = self.get_entity(request, object_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        form = EntityTransitionForm(request.POST)
+        if form.is_valid():
+            try:
+                entity = services.entity_transition(
+                    entity=entity.pk, name=name, actor=request.user, note=form.cleaned_data["note"]
+                )
+            except DomainError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    gettext("Registration is now “%(state)s”.")
+                    % {"state": entity.get_registration_state_display()},
+                )
+        else:
+            for message in form_error_messages(form):
+                messages.error(request, message)
+        return redirect("admin:cases_entity_change", entity.pk)
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    fk_name = "user"
+    can_delete = False
+    max_num = 1
+    extra = 1
+    verbose_name_plural = _("staff profile")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    inlines = [StaffProfileInline]
+    list_display = (*UserAdmin.list_display, "center_column")
+    list_select_related = ("staff_profile__center",)
+    list_filter = (*UserAdmin.list_filter, "staff_profile__center")
+
+    @admin.display(description=_("center"), ordering="staff_profile__center__code")
+    def center_column(self, user: Any) -> str:
+        profile = getattr(user, "staff_profile", None)
+        return profile.center.code if profile is not None else "—"

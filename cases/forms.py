@@ -1,0 +1,273 @@
+"""Staff forms: registering a case, one small form per transition, assigning an examiner.
+
+Forms only parse input. The transition forms' ``cleaned_data`` are exactly the keyword
+arguments of the matching service in ``cases.services.SERVICES`` (plus ``case`` and
+``actor``, which the view adds), so the service stays the one place that decides.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from cases import services, workflow
+from cases.models import Case, Entity, Role
+from cases.validators import normalize_credit_code
+
+User = get_user_model()
+
+
+def examiners_of(center_id: int | None) -> QuerySet[Any]:
+    """Active examiners of a center (every center's when ``center_id`` is None)."""
+    users = User.objects.filter(is_active=True, groups__name=Role.EXAMINER)
+    if center_id is not None:
+        users = users.filter(staff_profile__center_id=center_id)
+    return users.order_by("username").distinct()
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _date(label: str | Any, *, required: bool = True, help_text: str | Any = "") -> forms.DateField:
+    return forms.DateField(
+        label=capfirst(label), required=required, widget=DateInput(), help_text=help_text
+    )
+
+
+# Registering a case ------------------------------------------------------------------
+
+
+class CaseAddForm(forms.ModelForm):
+    """Intake: the fields ``services.case_submit`` takes; the admin calls the service."""
+
+    note = forms.CharField(
+        label=capfirst(_("internal note")),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = Case
+        fields = ["entity", "patent_type", "title", "classification", "examiner"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        entity: Entity | None = cleaned.get("entity")
+        examiner = cleaned.get("examiner")
+        if entity is not None and examiner is not None:
+            if Role.EXAMINER not in workflow.user_roles(examiner) or not workflow.works_on_center(
+                examiner, entity.center_id
+            ):
+                self.add_error("examiner", _("Assign an examiner of the applicant's center."))
+        return cleaned
+
+
+# Transitions ------------------------------------------------------------------------
+
+
+class TransitionForm(forms.Form):
+    """What every transition asks: an internal note, and a message to the applicant
+    where the service sends one (it is shown on the public status page)."""
+
+    note = forms.CharField(
+        label=capfirst(_("internal note")),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Seen by staff only."),
+    )
+    public_note = forms.CharField(
+        label=capfirst(_("message to the applicant")),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown on the public status page."),
+    )
+
+    def __init__(self, *args: Any, case: Case, name: str, **kwargs: Any) -> None:
+        # One form per transition on the same page: ids must not clash, names may.
+        kwargs.setdefault("auto_id", f"id_{name}_%s")
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.name = name
+        if not accepts(services.SERVICES[name], "public_note"):
+            del self.fields["public_note"]
+
+
+class AcceptForm(TransitionForm):
+    examiner = StaffChoiceField(
+        label=capfirst(_("examiner")),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Optional: assign the case now."),
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["examiner"].queryset = examiners_of(case.center_id)
+        if case.examiner_id:
+            self.fields["examiner"].initial = case.examiner_id
+
+
+class RequestCorrectionForm(TransitionForm):
+    due = _date(
+        _("corrections due"),
+        required=False,
+        help_text=_("The date given in the request; empty: the center's correction rule."),
+    )
+
+
+class RecordFilingForm(TransitionForm):
+    application_number = forms.CharField(
+        label=capfirst(_("CNIPA application number")),
+        max_length=40,
+        help_text=_("As printed or pasted, e.g. 202310123456.6 or CN 2023 1 0123456.6."),
+    )
+    filing_date = _date(_("CNIPA filing date"))
+
+
+class RecordOfficeActionForm(TransitionForm):
+    class Delivery:
+        ELECTRONIC = "electronic"
+        MAIL = "mail"
+
+    notice_date = _date(_("notice date"), help_text=_("The dispatch date printed on the notice."))
+    period_days = forms.IntegerField(
+        label=capfirst(_("response period (days)")),
+        required=False,
+        min_value=1,
+        help_text=_("As printed on the notice; empty: the center's office-action rule."),
+    )
+    due = _date(
+        _("response due date"),
+        required=False,
+        help_text=_("Instead of a period: the due date, if the notice gives one."),
+    )
+    delivery = forms.ChoiceField(
+        label=capfirst(_("delivery")),
+        choices=[
+            (Delivery.ELECTRONIC, _("Electronic (delivered the same day)")),
+            (Delivery.MAIL, _("By mail (deemed delivered 15 days after dispatch)")),
+        ],
+        initial=Delivery.ELECTRONIC,
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("period_days") is not None and cleaned.get("due") is not None:
+            self.add_error("due", _("Give either a response period or a due date, not both."))
+        delivery = cleaned.pop("delivery", self.Delivery.ELECTRONIC)
+        cleaned["electronic"] = delivery != self.Delivery.MAIL
+        return cleaned
+
+
+class RecordResponseForm(TransitionForm):
+    responded_on = _date(_("response date"), required=False, help_text=_("Empty: today."))
+
+
+class RecordGrantNoticeForm(TransitionForm):
+    notice_date = _date(_("notice date"), help_text=_("The date of the grant notice."))
+    received_on = _date(
+        _("received on"),
+        required=False,
+        help_text=_("When the applicant received it; empty: the notice date."),
+    )
+
+
+TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
+    "accept": AcceptForm,
+    "request_correction": RequestCorrectionForm,
+    "record_filing": RecordFilingForm,
+    "record_office_action": RecordOfficeActionForm,
+    "record_response": RecordResponseForm,
+    "record_grant_notice": RecordGrantNoticeForm,
+}
+
+
+def accepts(service: Callable[..., Any], parameter: str) -> bool:
+    return parameter in inspect.signature(service).parameters
+
+
+def transition_form(
+    name: str, *, case: Case, data: Any = None, initial: dict[str, Any] | None = None
+) -> TransitionForm:
+    """The form for transition ``name`` of ``case`` (bound when ``data`` is given)."""
+    form_class = TRANSITION_FORMS.get(name, TransitionForm)
+    return form_class(data, case=case, name=name, initial=initial)
+
+
+def form_error_messages(form: forms.Form) -> list[str]:
+    """Every error of a bound form, each naming its field."""
+    result = []
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else None
+        result.extend(f"{label}: {error}" if label else str(error) for error in errors)
+    return result
+
+
+class AssignForm(forms.Form):
+    examiner = StaffChoiceField(
+        label=capfirst(_("examiner")),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=capfirst(_("(nobody)")),
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_assign_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["examiner"].queryset = examiners_of(case.center_id)
+        self.fields["examiner"].initial = case.examiner_id
+
+
+# Entities -----------------------------------------------------------------------------
+
+
+class EntityForm(forms.ModelForm):
+    """The credit code is normalised (full-width, spaces, hyphens) before it is validated."""
+
+    credit_code = forms.CharField(
+        label=capfirst(_("unified social credit code")),
+        max_length=64,
+        help_text=_("18 characters; spaces, hyphens and full-width characters are tidied."),
+    )
+
+    class Meta:
+        model = Entity
+        # The registration state and note change only through services.entity_transition.
+        fields = [
+            "center",
+            "name",
+            "credit_code",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "contact_language",
+        ]
+
+    def clean_credit_code(self) -> str:
+        return normalize_credit_code(self.cleaned_data["credit_code"])
+
+
+class EntityTransitionForm(forms.Form):
+    note = forms.CharField(
+        label=capfirst(_("note")),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Appended to the registration note (e.g. what material is missing)."),
+    )
