@@ -139,3 +139,25 @@ TRANSITION_LABELS = {
     "flag_at_risk": _("Deadline at risk"),
     "flag_overdue": _("Deadline overdue"),
 }
+
+# Who may assign (or reassign) the examiner of a case.
+ASSIGNING_ROLES = frozenset({Role.INTAKE_CLERK, Role.MANAGER, Role.CENTER_ADMIN})
+
+
+def may_assign(user: Any, case: Case) -> bool:
+    return works_on_center(user, case.center_id) and bool(user_roles(user) & ASSIGNING_ROLES)
+
+
+def failed_conditions(case: Case, name: str) -> list[str]:
+    """Messages of the conditions of transition ``name`` that fail from the current state."""
+    method = getattr(case, name)
+    transition = method._django_fsm.get_transition(case.state)
+    if transition is None:
+        return []
+    return [str(check.message) for check in transition.conditions if not check(case)]
+
+
+def transition_target(case: Case, name: str) -> str | None:
+    """The state transition ``name`` leads to from the case's current state, if any."""
+    transition = getattr(case, name)._django_fsm.get_transition(case.state)
+    return None if transition is None else transition.target

@@ -16,10 +16,7 @@ from django_fsm import can_proceed
 from cases import services, workflow
 from cases.deadlines import time_left
 from cases.forms import AssignForm, TransitionForm, transition_form
-from cases.models import TERMINAL_STATES, Case, CaseEvent, Role, Step, Timer
-
-# Who may assign an examiner (case_assign checks the same, with the center).
-ASSIGNING_ROLES = frozenset({Role.INTAKE_CLERK, Role.MANAGER, Role.CENTER_ADMIN})
+from cases.models import TERMINAL_STATES, Case, CaseEvent, Step, Timer
 
 
 @dataclass
@@ -60,10 +57,6 @@ class Benchmark:
         return self.net_days > self.target_days
 
 
-def _fsm_transition(case: Case, name: str) -> Any:
-    return getattr(case, name)._django_fsm.get_transition(case.state)
-
-
 def transition_buttons(
     user: Any, case: Case, retry: dict[str, Any] | None = None
 ) -> list[TransitionButton]:
@@ -77,15 +70,15 @@ def transition_buttons(
             continue
         if not workflow.may_transition(user, case, name):
             continue
-        transition = _fsm_transition(case, name)
+        target = workflow.transition_target(case, name)
         again = retry is not None and retry.get("name") == name
         buttons.append(
             TransitionButton(
                 name=name,
                 label=str(workflow.TRANSITION_LABELS.get(name, name)),
                 form=transition_form(name, case=case, initial=retry["data"] if again else None),
-                closes_case=transition.target in TERMINAL_STATES,
-                blocked=[str(check.message) for check in transition.conditions if not check(case)],
+                closes_case=target in TERMINAL_STATES,
+                blocked=workflow.failed_conditions(case, name),
                 retry=again,
             )
         )
@@ -93,11 +86,7 @@ def transition_buttons(
 
 
 def may_assign(user: Any, case: Case) -> bool:
-    return (
-        not case.is_terminal
-        and bool(workflow.user_roles(user) & ASSIGNING_ROLES)
-        and workflow.works_on_center(user, case.center_id)
-    )
+    return not case.is_terminal and workflow.may_assign(user, case)
 
 
 def clock_rows(case: Case, *, today: date) -> list[ClockRow]:

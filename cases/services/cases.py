@@ -66,11 +66,7 @@ def _ensure(case: Case, name: str, actor: Any) -> Callable[..., Any]:
             raise PermissionDenied(
                 _("You are not allowed to “%(action)s” on this case.") % {"action": _label(name)}
             )
-    failed = [
-        str(condition.message)
-        for condition in method._django_fsm.get_transition(case.state).conditions
-        if not condition(case)
-    ]
+    failed = workflow.failed_conditions(case, name)
     if failed:
         raise ConditionNotMet(" ".join(failed))
     return method
@@ -263,11 +259,13 @@ def case_decline(
 def case_assign(*, case: Case | int, actor: Any, examiner: Any) -> Case:
     """Assign (or reassign) the examiner of an open case; not a state change."""
     case = _lock(case)
-    if actor is not None and not (
-        workflow.user_roles(actor) & {Role.MANAGER, Role.CENTER_ADMIN, Role.INTAKE_CLERK}
-        and workflow.works_on_center(actor, case.center_id)
-    ):
+    if actor is not None and not workflow.may_assign(actor, case):
         raise PermissionDenied(_("You are not allowed to assign examiners on this case."))
+    if case.is_terminal:
+        raise TransitionNotAllowed(
+            _("The case is “%(state)s”: it can no longer be assigned.")
+            % {"state": case.get_state_display()}
+        )
     if examiner is not None and (
         Role.EXAMINER not in workflow.user_roles(examiner)
         or not workflow.works_on_center(examiner, case.center_id)
