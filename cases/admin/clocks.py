@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services
 from cases.admin.scoping import CenterScopedAdmin
-from cases.models import CalendarDay, TimeLimitRule
+from cases.models import CalendarDay, CalendarYear, TimeLimitRule
 
 
 @admin.register(TimeLimitRule)
@@ -73,4 +73,22 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
         super().delete_queryset(request, queryset)
+        transaction.on_commit(services.calendar_changed)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """Which years' holiday notices are entered; deadlines in other years are estimated."""
+
+    list_display = ("year", "complete", "source")
+    list_editable = ("complete",)
+    ordering = ("-year",)
+    fields = ("year", "complete", "source")
+
+    def save_model(self, request: HttpRequest, obj: CalendarYear, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(services.calendar_changed)
+
+    def delete_model(self, request: HttpRequest, obj: CalendarYear) -> None:
+        super().delete_model(request, obj)
         transaction.on_commit(services.calendar_changed)
