@@ -7,6 +7,8 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+# The worker tests wait for task results.
+os.environ.setdefault("CELERY_RESULT_BACKEND", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("PC_VAR_DIR", "/tmp/protection-center-test-var")
 
 from protection_center.settings import *  # noqa: F403

@@ -21,6 +21,7 @@ from cases.models.clocks import (
     Timer,
     Unit,
 )
+from cases.models.notifications import Notification, NotificationQuerySet
 
 __all__ = [
     "PRE_FILING_STATES",
@@ -35,6 +36,8 @@ __all__ = [
     "Counting",
     "Entity",
     "Language",
+    "Notification",
+    "NotificationQuerySet",
     "Party",
     "PatentType",
     "ReferenceCounter",

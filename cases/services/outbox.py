@@ -1,9 +1,201 @@
-"""Notifications written to the outbox in the same transaction as the change causing them."""
+"""The notification outbox: rows written with their cause, delivered by e-mail afterwards.
+
+Writers (the case services through ``case_event_recorded``, and the deadline sweep) add
+``Notification`` rows inside their own transaction and ask for delivery once it commits.
+Delivery is ``deliver_pending``, run by ``deliver_notifications_task`` on demand and every
+minute: it claims one row at a time (``SELECT … FOR UPDATE SKIP LOCKED``), sends it and
+marks it sent in the same small transaction, so two workers never send the same row and
+a worker that dies mid-batch leaves only unsent rows pending. A failed send is retried
+with exponential backoff and given up after ``MAX_ATTEMPTS``.
+
+The broker being down never blocks or loses anything: the row is already committed, the
+wake-up call is best-effort, and the periodic delivery finds the row a minute later.
+"""
 
 from __future__ import annotations
 
-from cases.models import CaseEvent
+import contextlib
+import logging
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from kombu.exceptions import OperationalError as BrokerError
+
+from cases.models import CaseEvent, CaseState, Notification, Party, Step, Timer
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+FIRST_RETRY_AFTER = timedelta(minutes=1)
+LONGEST_RETRY_AFTER = timedelta(hours=6)
+
+# Public transitions the applicant is told about by e-mail: a decision, or something they
+# must now do. Not the ones that only record the applicant's own step (submission,
+# corrections received, CNIPA filing, office-action response): they know already.
+APPLICANT_NOTICES = frozenset(
+    {
+        "accept",
+        "decline",
+        "request_correction",
+        "qualify",
+        "disqualify",
+        "record_office_action",
+        "record_grant_notice",
+        "record_rejection",
+        "record_fast_track_exit",
+        "record_registration",
+        "lapse",
+        "withdraw",
+    }
+)
 
 
 def case_event_recorded(*, event: CaseEvent) -> None:
-    """Queue the notifications a new case event causes (none yet)."""
+    """Queue the e-mail a new case event causes, in the caller's transaction.
+
+    Only public events of ``APPLICANT_NOTICES`` notify anyone: the applicant's contact,
+    in their language. Delivery is requested once the transaction commits.
+    """
+    if not event.public or event.transition not in APPLICANT_NOTICES:
+        return
+    case = event.case
+    entity = case.entity
+    if not entity.contact_email:
+        return
+    owed = (
+        Timer.objects.ticking()
+        .filter(case=case, party=Party.APPLICANT)
+        .order_by("due_on")
+        .values("step", "due_on")
+        .first()
+    )
+    payload: dict[str, Any] = {
+        "reference": case.reference,
+        "title": case.title,
+        "name": entity.contact_name,
+        "transition": event.transition,
+        "state": event.to_state,
+        "public_note": event.public_note,
+    }
+    if owed is not None:
+        payload.update(step=owed["step"], due_on=owed["due_on"].isoformat())
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                key=f"event:{event.pk}:applicant",
+                kind=Notification.Kind.CASE_TRANSITION,
+                case=case,
+                recipient=entity.contact_email,
+                language=entity.contact_language,
+                payload=payload,
+                created_at=event.created_at,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    request_delivery()
+
+
+def request_delivery() -> None:
+    """Wake the delivery task once the current transaction commits (best-effort)."""
+    transaction.on_commit(_send_delivery_task, robust=True)
+
+
+def _send_delivery_task() -> None:
+    # Imported here: the tasks module imports the services.
+    from cases.tasks import deliver_notifications_task
+
+    try:
+        # No publish retries: with the broker down this fails within the connection
+        # timeout instead of holding the request; the periodic delivery sends the row.
+        deliver_notifications_task.apply_async(retry=False, ignore_result=True)
+    except (BrokerError, OSError) as error:
+        logger.warning(
+            "Could not enqueue notification delivery (%s); the periodic run will send it.",
+            error,
+        )
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failed send: 1, 2, 4, … minutes, at most 6 hours."""
+    return min(FIRST_RETRY_AFTER * 2 ** max(attempts - 1, 0), LONGEST_RETRY_AFTER)
+
+
+def deliver_pending(*, limit: int = 200, now: datetime | None = None) -> int:
+    """Send up to ``limit`` due notifications, each in its own transaction; return how many sent."""
+    now = now or timezone.now()
+    connection = mail.get_connection()
+    sent = 0
+    try:
+        for _ in range(limit):
+            outcome = _deliver_next(now=now, connection=connection)
+            if outcome is None:
+                break
+            sent += outcome
+    finally:
+        connection.close()
+    return sent
+
+
+def _deliver_next(*, now: datetime, connection: Any) -> int | None:
+    """Claim, send and mark one due row: 1 if sent, 0 if it failed, None if none is due."""
+    with transaction.atomic():
+        row = (
+            Notification.objects.due(at=now)
+            .select_for_update(skip_locked=True)
+            .order_by("next_attempt_at", "id")
+            .first()
+        )
+        if row is None:
+            return None
+        row.attempts += 1
+        try:
+            subject, body = render(row)
+            connection.open()  # the first row opens it; the others reuse it
+            mail.send_mail(
+                subject, body, None, [row.recipient], fail_silently=False, connection=connection
+            )
+        except Exception as error:
+            with contextlib.suppress(Exception):
+                connection.close()  # reopened for the next row, should it have broken
+            row.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if row.attempts >= MAX_ATTEMPTS:
+                row.status = Notification.Status.FAILED
+                logger.error("Notification %s failed for good: %s", row.key, row.last_error)
+            else:
+                row.next_attempt_at = timezone.now() + retry_delay(row.attempts)
+                logger.warning("Notification %s not sent: %s", row.key, row.last_error)
+            row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            return 0
+        row.status = Notification.Status.SENT
+        row.sent_at = timezone.now()
+        row.save(update_fields=["attempts", "status", "sent_at"])
+        return 1
+
+
+def render(notification: Notification) -> tuple[str, str]:
+    """Subject and body in the recipient's language, from ``cases/email/<kind>_*.txt``."""
+    language = notification.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = _context(notification.payload)
+        template = f"cases/email/{notification.kind}"
+        subject = render_to_string(f"{template}_subject.txt", context)
+        body = render_to_string(f"{template}_body.txt", context)
+    return " ".join(subject.split()), body.strip() + "\n"
+
+
+def _context(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload plus labels, translated in the active language."""
+    context = dict(payload)
+    if payload.get("due_on"):
+        context["due_on"] = date.fromisoformat(payload["due_on"])
+    if payload.get("step"):
+        context["step_label"] = Step(payload["step"]).label
+    if payload.get("state"):
+        context["state_label"] = CaseState(payload["state"]).label
+    return context

@@ -1,0 +1,333 @@
+"""The deadline sweep: flag clocks that became at risk or overdue, and remind applicants.
+
+A pass costs a fixed number of statements per batch of at most ``BATCH`` clocks,
+whatever the number of open cases: the lookups walk the partial indexes
+``timer_sweep_at_risk`` and ``timer_sweep_overdue``, which hold only running clocks not
+yet flagged, and every write is one set-based statement. Per batch, in one transaction:
+
+1. take the newly overdue and the newly at-risk clocks (two lookups, each in its index's
+   order) and then their cases, locked with ``FOR UPDATE SKIP LOCKED``: a concurrent
+   sweep takes other rows, a case being changed by a service waits for the next run, and
+   the sweep itself never waits on a lock;
+2. set the clocks' ``at_risk_since`` / ``overdue_since`` to ``now`` (one UPDATE);
+3. set the same fields on their cases where still empty (one UPDATE);
+4. write one internal ``CaseEvent`` per flagged clock (one INSERT … SELECT);
+5. write the outbox rows (one INSERT … SELECT; the unique key drops duplicates): the
+   assigned examiner for the center's own steps, the center's managers for any step
+   overdue, each in their language.
+
+A clock newly overdue and newly at risk in the same pass (after downtime) gets both
+timestamps but one event and one set of e-mails, the overdue ones.
+
+Then the applicant reminders, one INSERT … SELECT: clocks the applicant owes that are due
+within ``REMINDER_WORKDAYS`` working days (a reminder) or today (a due-today notice) and
+have not had that notice yet.
+
+Running the sweep twice, or twice at once, flags each clock once and writes each
+notification once. Dates are local (``TIME_ZONE``, Asia/Shanghai by default). The SQL
+runs on PostgreSQL and SQLite (the embedded run); only the JSON constructor differs.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection, models, transaction
+from django.db.models import F, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cases import deadlines
+from cases.models import (
+    Case,
+    CaseEvent,
+    Entity,
+    Notification,
+    Party,
+    Role,
+    StaffProfile,
+    Step,
+    Timer,
+)
+from cases.services import clocks, outbox
+
+logger = logging.getLogger(__name__)
+
+BATCH = 5000
+REMINDER_WORKDAYS = 3
+
+Kind = Notification.Kind
+
+
+@dataclass
+class SweepResult:
+    at_risk: int = 0
+    """Clocks newly flagged at risk."""
+    overdue: int = 0
+    """Clocks newly flagged overdue."""
+    cases: int = 0
+    """Cases whose clocks were flagged."""
+    events: int = 0
+    """Internal case events written."""
+    notifications: int = 0
+    """Outbox rows written (duplicates skipped by their key are not counted)."""
+    reminders: int = 0
+    """Of those, reminders and due-today notices to applicants."""
+
+
+def deadlines_sweep(*, now: datetime | None = None) -> SweepResult:
+    """Flag newly at-risk and overdue clocks, log them, queue e-mails; safe to re-run."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    result = SweepResult()
+    while _flag_batch(now=now, today=today, result=result):
+        pass
+    with transaction.atomic():
+        reminded = _remind(now=now, today=today)
+    result.reminders = reminded
+    result.notifications += reminded
+    if result.notifications:
+        outbox.request_delivery()
+    logger.info("Deadline sweep on %s: %s", today, result)
+    return result
+
+
+def _flag_batch(*, now: datetime, today: date, result: SweepResult) -> bool:
+    """Flag one batch of clocks; return whether more may be waiting."""
+    with transaction.atomic():
+        # Each lookup in its partial index's order: the planner walks that index and stops
+        # at today, whatever its (poor) estimate of how many running clocks match.
+        overdue = list(
+            Timer.objects.newly_overdue(on=today)
+            .select_for_update(skip_locked=True)
+            .order_by("due_on")
+            .values_list("id", "case_id", "at_risk_since")[:BATCH]
+        )
+        warned = list(
+            Timer.objects.newly_at_risk(on=today)
+            .select_for_update(skip_locked=True)
+            .order_by("warn_on")
+            .values_list("id", "case_id")[:BATCH]
+        )
+        case_of = {pk: case_id for pk, case_id, *_rest in overdue + warned}
+        if not case_of:
+            return False
+        # Cases locked by a running transition are skipped, not waited for: a service locks
+        # the case before its clocks, the sweep the other way round.
+        locked = set(
+            Case.objects.filter(pk__in=set(case_of.values()))
+            .select_for_update(skip_locked=True)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        overdue_ids = {pk for pk, case_id, _at in overdue if case_id in locked}
+        at_risk_ids = {pk for pk, case_id in warned if case_id in locked} | {
+            pk for pk, case_id, at_risk in overdue if case_id in locked and at_risk is None
+        }
+        timer_ids = sorted(overdue_ids | at_risk_ids)
+        if not timer_ids:
+            return False
+        Timer.objects.filter(pk__in=timer_ids).update(
+            at_risk_since=models.Case(
+                When(at_risk_since__isnull=True, warn_on__lte=today, then=Value(now)),
+                default=F("at_risk_since"),
+            ),
+            overdue_since=models.Case(
+                When(overdue_since__isnull=True, due_on__lt=today, then=Value(now)),
+                default=F("overdue_since"),
+            ),
+        )
+        flagged_cases = {case_of[pk] for pk in timer_ids}
+        overdue_cases = {case_of[pk] for pk in overdue_ids}
+        Case.objects.filter(pk__in=flagged_cases).update(
+            at_risk_since=Coalesce(F("at_risk_since"), Value(now)),
+            overdue_since=models.Case(
+                When(pk__in=overdue_cases, then=Coalesce(F("overdue_since"), Value(now))),
+                default=F("overdue_since"),
+            ),
+        )
+        events = _log_flags(timer_ids, now=now)
+        notifications = _notify_staff(timer_ids, now=now)
+    result.at_risk += len(at_risk_ids)
+    result.overdue += len(overdue_ids)
+    result.cases += len(flagged_cases)
+    result.events += events
+    result.notifications += notifications
+    return BATCH in (len(overdue), len(warned))
+
+
+def _tables() -> dict[str, str]:
+    user = get_user_model()
+    models_ = {
+        "timer": Timer,
+        "case": Case,
+        "event": CaseEvent,
+        "notification": Notification,
+        "entity": Entity,
+        "user": user,
+        "user_groups": user.groups.through,
+        "group": Group,
+        "profile": StaffProfile,
+    }
+    return {name: connection.ops.quote_name(m._meta.db_table) for name, m in models_.items()}
+
+
+def _json_object() -> str:
+    return "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+
+
+def _placeholders(values: list[object]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _execute(sql: str, params: list[object]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _log_flags(timer_ids: list[int], *, now: datetime) -> int:
+    """One internal event per flagged clock, noting the step and its due date."""
+    # The log is read by staff: written in the site's language, like the other notes.
+    with translation.override(settings.LANGUAGE_CODE):
+        overdue_note = _("%(step)s is overdue: it was due on %(due)s.")
+        at_risk_note = _("%(step)s is at risk: it is due on %(due)s.")
+        labels = [(step.value, str(step.label)) for step in Step]
+    at = connection.ops.adapt_datetimefield_value(now)
+    step_label = "CASE t.step " + " ".join("WHEN %s THEN %s" for _ in labels) + " END"
+    sql = f"""
+        INSERT INTO {{event}} (case_id, "transition", from_state, to_state, actor_id, created_at,
+                             note, public_note, "public")
+        SELECT t.case_id,
+               CASE WHEN t.overdue_since = %s THEN 'flag_overdue' ELSE 'flag_at_risk' END,
+               c.state, c.state, NULL, %s,
+               REPLACE(REPLACE(CASE WHEN t.overdue_since = %s THEN %s ELSE %s END,
+                               '%%(step)s', {step_label}),
+                       '%%(due)s', CAST(t.due_on AS TEXT)),
+               '', %s
+        FROM {{timer}} t JOIN {{case}} c ON c.id = t.case_id
+        WHERE t.id IN ({_placeholders(timer_ids)})
+    """.format(**_tables())
+    params = [at, at, at, overdue_note, at_risk_note]
+    params += [value for pair in labels for value in pair]
+    params += [False, *timer_ids]
+    return _execute(sql, params)
+
+
+def _notify_staff(timer_ids: list[int], *, now: datetime) -> int:
+    """The assigned examiner for the center's own steps; the managers for any overdue step."""
+    at = connection.ops.adapt_datetimefield_value(now)
+    payload = (
+        f"{_json_object()}('reference', r.reference, 'title', r.title, 'state', r.state,"
+        " 'step', r.step, 'due_on', CAST(r.due_on AS TEXT), 'role', r.role)"
+    )
+    # Everything the rows need is read once in "flagged", so the managers are found from
+    # each flagged case's center, never by joining a center's other cases. INSERT comes
+    # first (WITH inside it) so that SQLite reports the row count.
+    sql = f"""
+        INSERT INTO {{notification}} ("key", kind, case_id, timer_id, recipient, language, payload,
+                                    status, attempts, last_error, created_at, next_attempt_at)
+        WITH flagged AS (
+            SELECT t.id, t.case_id, t.step, t.party, t.due_on, t.warn_on,
+                   t.overdue_since = %s AS overdue,
+                   c.center_id, c.examiner_id, c.reference, c.title, c.state
+            FROM {{timer}} t JOIN {{case}} c ON c.id = t.case_id
+            WHERE t.id IN ({_placeholders(timer_ids)})
+        ), recipients AS (
+            SELECT f.*, u.id AS user_id, u.email, COALESCE(p.language, %s) AS language,
+                   'examiner' AS role
+            FROM flagged f
+            JOIN {{user}} u ON u.id = f.examiner_id
+            LEFT JOIN {{profile}} p ON p.user_id = u.id
+            WHERE f.party = %s AND u.is_active AND u.email <> ''
+            UNION ALL
+            SELECT f.*, u.id, u.email, p.language, 'manager'
+            FROM flagged f
+            JOIN {{profile}} p ON p.center_id = f.center_id
+            JOIN {{user}} u ON u.id = p.user_id
+            WHERE f.overdue AND u.is_active AND u.email <> ''
+              AND NOT (f.party = %s AND u.id = f.examiner_id)
+              AND EXISTS (SELECT 1 FROM {{user_groups}} ug JOIN {{group}} g ON g.id = ug.group_id
+                          WHERE ug.user_id = u.id AND g.name = %s)
+        )
+        SELECT CASE WHEN r.overdue THEN 'overdue:' || r.id || ':' || CAST(r.due_on AS TEXT)
+                    ELSE 'at_risk:' || r.id || ':' || CAST(r.warn_on AS TEXT) END
+                   || ':' || r.user_id,
+               CASE WHEN r.overdue THEN %s ELSE %s END,
+               r.case_id, r.id, r.email, r.language, {payload},
+               %s, 0, '', %s, %s
+        FROM recipients r
+        WHERE true
+        ON CONFLICT ("key") DO NOTHING
+    """.format(**_tables())
+    params = [
+        at,
+        *timer_ids,
+        settings.LANGUAGE_CODE,
+        Party.CENTER.value,
+        Party.CENTER.value,
+        Role.MANAGER.value,
+        Kind.STEP_OVERDUE.value,
+        Kind.STEP_AT_RISK.value,
+        Notification.Status.PENDING.value,
+        at,
+        at,
+    ]
+    return _execute(sql, params)
+
+
+def _remind(*, now: datetime, today: date) -> int:
+    """Queue the applicant reminders now due; return how many were written."""
+    last_day = deadlines.add_workdays(
+        today, REMINDER_WORKDAYS, clocks.get_work_calendar().lenient()
+    )
+    at = connection.ops.adapt_datetimefield_value(now)
+    day = connection.ops.adapt_datefield_value(today)
+    payload = (
+        f"{_json_object()}('reference', c.reference, 'title', c.title, 'state', c.state,"
+        " 'step', t.step, 'due_on', CAST(t.due_on AS TEXT), 'name', e.contact_name)"
+    )
+    # The first four conditions are the partial index timer_sweep_overdue and its range.
+    sql = f"""
+        INSERT INTO {{notification}} ("key", kind, case_id, timer_id, recipient, language, payload,
+                                    status, attempts, last_error, created_at, next_attempt_at)
+        SELECT CASE WHEN t.due_on = %s THEN 'due_today:' ELSE 'reminder:' END || t.id,
+               CASE WHEN t.due_on = %s THEN %s ELSE %s END,
+               t.case_id, t.id, e.contact_email, e.contact_language, {payload},
+               %s, 0, '', %s, %s
+        FROM {{timer}} t
+        JOIN {{case}} c ON c.id = t.case_id
+        JOIN {{entity}} e ON e.id = c.entity_id
+        WHERE t.stopped_at IS NULL AND t.paused_since IS NULL AND t.overdue_since IS NULL
+          AND t.due_on >= %s AND t.due_on <= %s
+          AND t.party = %s AND t.started_on < %s AND e.contact_email <> ''
+          AND NOT EXISTS (
+              SELECT 1 FROM {{notification}} n
+              WHERE n.timer_id = t.id
+                AND n.kind = CASE WHEN t.due_on = %s THEN %s ELSE %s END)
+        ON CONFLICT ("key") DO NOTHING
+    """.format(**_tables())
+    due_today, reminder = Kind.APPLICANT_DUE_TODAY.value, Kind.APPLICANT_REMINDER.value
+    params = [
+        day,
+        day,
+        due_today,
+        reminder,
+        Notification.Status.PENDING.value,
+        at,
+        at,
+        day,
+        connection.ops.adapt_datefield_value(last_day),
+        Party.APPLICANT.value,
+        day,
+        day,
+        due_today,
+        reminder,
+    ]
+    return _execute(sql, params)

@@ -1,0 +1,26 @@
+"""Celery tasks: thin wrappers that call the services (scheduled in protection_center/celery.py)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from celery import shared_task
+
+from cases.services import outbox, sweep
+
+DELIVERY_BATCH = 200
+
+
+@shared_task
+def sweep_deadlines_task() -> dict[str, int]:
+    """Flag clocks that became at risk or overdue; queue their events and e-mails."""
+    return asdict(sweep.deadlines_sweep())
+
+
+@shared_task
+def deliver_notifications_task(limit: int = DELIVERY_BATCH) -> int:
+    """Send due outbox rows; when a full batch went out, go on at once with the next."""
+    sent = outbox.deliver_pending(limit=limit)
+    if sent >= limit:
+        outbox.request_delivery()
+    return sent

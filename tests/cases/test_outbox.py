@@ -1,0 +1,241 @@
+"""The outbox: rows written with the transition, delivered once, retried with backoff."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cases import services
+from cases.models import CaseEvent, CaseState, Notification, Step
+from cases.services import outbox
+from tests import factories
+
+S = CaseState
+Kind = Notification.Kind
+
+
+class FailingBackend(LocmemBackend):
+    """An SMTP server that refuses everything."""
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP server unreachable")
+
+
+class SlowBackend(LocmemBackend):
+    """A real server takes a while per message: lets two deliverers overlap."""
+
+    def send_messages(self, messages):
+        time.sleep(0.02)
+        return super().send_messages(messages)
+
+
+def notice_of(case, transition: str) -> Notification:
+    event = CaseEvent.objects.get(case=case, transition=transition)
+    return Notification.objects.get(key=f"event:{event.pk}:applicant")
+
+
+def pending_notices(n: int) -> list[Notification]:
+    case = factories.make_case(S.SUBMITTED)
+    return [
+        Notification.objects.create(
+            key=f"test:{case.pk}:{i}",
+            kind=Kind.CASE_TRANSITION,
+            case=case,
+            recipient=f"r{i}@example.com",
+            language="en",
+            payload={"reference": case.reference, "title": case.title, "state": case.state},
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.mark.django_db
+def test_public_transition_queues_a_notice_to_the_applicant():
+    entity = factories.make_entity(
+        factories.make_center(), contact_email="ip@example.com", contact_language="en"
+    )
+    case = factories.make_case(S.UNDER_REVIEW, entity=entity)
+
+    case = services.case_qualify(case=case, actor=None, public_note="Well drafted.")
+
+    notice = notice_of(case, "qualify")
+    assert (notice.kind, notice.recipient, notice.language) == (
+        Kind.CASE_TRANSITION,
+        "ip@example.com",
+        "en",
+    )
+    assert notice.status == Notification.Status.PENDING
+    filing = case.timers.get(step=Step.FILING)
+    assert notice.payload["step"] == Step.FILING
+    assert notice.payload["due_on"] == filing.due_on.isoformat()
+    assert notice.payload["public_note"] == "Well drafted."
+    assert notice.payload["state"] == S.QUALIFIED
+
+
+@pytest.mark.django_db
+def test_internal_events_and_the_applicants_own_steps_queue_nothing():
+    center = factories.make_center()
+    examiner = factories.make_user("examiner", center)
+    case = factories.make_case(S.SUBMITTED, center=center)
+
+    services.case_assign(case=case, actor=None, examiner=examiner)
+
+    assert Notification.objects.filter(case=case).count() == 0  # neither submit nor assign
+
+
+@pytest.mark.django_db
+def test_the_notice_rolls_back_with_its_transition():
+    case = factories.make_case(S.UNDER_REVIEW)
+    before = Notification.objects.count()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.case_qualify(case=case, actor=None)
+        assert Notification.objects.count() == before + 1
+        raise RuntimeError("the caller's transaction fails later")
+
+    assert Notification.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_delivery_is_requested_only_after_commit(django_capture_on_commit_callbacks):
+    case = factories.make_case(S.UNDER_REVIEW)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.case_qualify(case=case, actor=None)
+
+    assert callbacks == [outbox._send_delivery_task]
+
+
+@pytest.mark.django_db
+def test_deliver_pending_sends_each_row_once_and_marks_it_sent():
+    rows = pending_notices(3)
+
+    assert outbox.deliver_pending() == 3
+    assert outbox.deliver_pending() == 0
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.recipient for r in rows)
+    assert not Notification.objects.filter(pk__in=[r.pk for r in rows]).exclude(
+        status=Notification.Status.SENT, attempts=1, sent_at__isnull=False
+    )
+
+
+@pytest.mark.django_db
+def test_deliver_pending_stops_at_its_limit():
+    pending_notices(5)
+
+    assert outbox.deliver_pending(limit=2) == 2
+    assert Notification.objects.pending().count() == 3
+
+
+@pytest.mark.django_db
+def test_notices_are_written_in_the_recipients_language():
+    center = factories.make_center()
+    chinese = factories.make_entity(center, contact_language="zh-hans")
+    english = factories.make_entity(center, contact_language="en")
+    zh_case = services.case_qualify(
+        case=factories.make_case(S.UNDER_REVIEW, entity=chinese), actor=None
+    )
+    en_case = services.case_qualify(
+        case=factories.make_case(S.UNDER_REVIEW, entity=english), actor=None
+    )
+    zh_notice = notice_of(zh_case, "qualify")
+    en_notice = notice_of(en_case, "qualify")
+
+    zh_subject, zh_body = outbox.render(zh_notice)
+    en_subject, en_body = outbox.render(en_notice)
+
+    assert zh_subject == f"[{zh_case.reference}] 案件状态：预审合格"
+    assert en_subject == f"[{en_case.reference}] Case status: Pre-examination qualified"
+    assert "向国家知识产权局提交申请" in zh_body  # the filing step, in Chinese
+    assert "Filing with CNIPA" in en_body
+    assert "年" in zh_body  # the due date in the Chinese date format
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", [k for k in Kind if k != Kind.CASE_TRANSITION])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_kind_renders(kind, language):
+    case = factories.make_case(S.QUALIFIED)
+    row = Notification(
+        key="x",
+        kind=kind,
+        case=case,
+        recipient="someone@example.com",
+        language=language,
+        payload={
+            "reference": case.reference,
+            "title": case.title,
+            "state": case.state,
+            "step": Step.FILING,
+            "due_on": "2025-02-10",
+            "role": "manager",
+            "name": "Li Lei",
+        },
+    )
+
+    subject, body = outbox.render(row)
+
+    assert case.reference in subject and "\n" not in subject
+    assert case.title in body
+    assert ("2025年2月10日" if language == "zh-hans" else "Feb. 10, 2025") in body
+
+
+@pytest.mark.django_db
+def test_failed_sends_back_off_then_give_up(settings):
+    settings.EMAIL_BACKEND = "tests.cases.test_outbox.FailingBackend"
+    (row,) = pending_notices(1)
+    now = timezone.now()
+    waits = []
+
+    for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
+        assert outbox.deliver_pending(now=now) == 0
+        row.refresh_from_db()
+        assert row.attempts == attempt
+        assert "ConnectionRefusedError" in row.last_error
+        if row.status == Notification.Status.PENDING:
+            waits.append(round((row.next_attempt_at - timezone.now()).total_seconds() / 60))
+            assert outbox.deliver_pending(now=now) == 0  # not due yet: untouched
+            assert Notification.objects.get(pk=row.pk).attempts == attempt
+            now = row.next_attempt_at
+
+    assert row.status == Notification.Status.FAILED
+    assert waits == [1, 2, 4, 8, 16, 32, 64]
+    assert outbox.deliver_pending(now=now + timedelta(days=1)) == 0
+    assert Notification.objects.get(pk=row.pk).attempts == outbox.MAX_ATTEMPTS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_deliverers_at_once_send_each_row_once(settings):
+    assert connection.vendor == "postgresql", "the concurrency test needs PostgreSQL"
+    settings.EMAIL_BACKEND = "tests.cases.test_outbox.SlowBackend"
+    rows = pending_notices(12)
+    barrier = threading.Barrier(2)
+    sent: list[object] = []
+
+    def deliver() -> None:
+        from django.db import connections
+
+        try:
+            barrier.wait(timeout=10)
+            sent.append(outbox.deliver_pending())
+        except Exception as error:
+            sent.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert all(isinstance(n, int) for n in sent) and sum(sent) == 12, sent
+    assert all(n > 0 for n in sent), "both deliverers should have taken rows"
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.recipient for r in rows)

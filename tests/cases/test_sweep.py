@@ -1,0 +1,350 @@
+"""The deadline sweep: flags, events and outbox rows, once, in a bounded number of queries."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+
+from cases import deadlines, services
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseState,
+    Center,
+    Notification,
+    Party,
+    Role,
+    StaffProfile,
+    Step,
+    Timer,
+)
+from cases.services import clocks, sweep
+from tests import factories
+
+S = CaseState
+Kind = Notification.Kind
+
+
+def ensure_role_groups() -> None:
+    """The role groups come from a data migration, which a transactional test's flush empties."""
+    for role in Role:
+        Group.objects.get_or_create(name=role)
+
+
+def staff(role: Role, center: Center, *, email: str, language: str = "zh-hans"):
+    """A staff member of ``center`` with an e-mail address and a language."""
+    ensure_role_groups()
+    user = factories.make_user(role, center)
+    user.email = email
+    user.save(update_fields=["email"])
+    StaffProfile.objects.filter(user=user).update(language=language)
+    return user
+
+
+def assigned_case(state: str = S.UNDER_REVIEW, *, center: Center, examiner=None, **kw) -> Case:
+    case = factories.make_case(state, center=center, **kw)
+    if examiner is not None:
+        case = services.case_assign(case=case, actor=None, examiner=examiner)
+    return case
+
+
+def set_clock(case: Case, *, due: date, warn: date, step: str | None = None) -> Timer:
+    """Move a running clock's dates (tests only: the services never do this)."""
+    timers = Timer.objects.filter(case=case, stopped_at__isnull=True)
+    if step is not None:
+        timers = timers.filter(step=step)
+    assert timers.update(due_on=due, warn_on=warn) == 1
+    return timers.get()
+
+
+def make_overdue(case: Case, today: date, step: str | None = None) -> Timer:
+    return set_clock(case, due=today - timedelta(days=1), warn=today - timedelta(days=3), step=step)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return timezone.now()
+
+
+@pytest.fixture
+def today(now) -> date:
+    return timezone.localdate(now)
+
+
+@pytest.fixture
+def center():
+    return factories.make_center()
+
+
+@pytest.fixture
+def examiner(center):
+    return staff(Role.EXAMINER, center, email="examiner@example.com", language="en")
+
+
+@pytest.fixture
+def manager(center):
+    return staff(Role.MANAGER, center, email="manager@example.com")
+
+
+@pytest.mark.django_db
+def test_overdue_center_step_is_flagged_logged_and_notified(center, examiner, manager, now, today):
+    other_center = factories.make_center()
+    staff(Role.MANAGER, other_center, email="elsewhere@example.com")
+    case = assigned_case(center=center, examiner=examiner)
+    timer = make_overdue(case, today)
+
+    result = sweep.deadlines_sweep(now=now)
+
+    timer.refresh_from_db()
+    case.refresh_from_db()
+    assert (timer.overdue_since, timer.at_risk_since) == (now, now)
+    assert (case.overdue_since, case.at_risk_since) == (now, now)
+    assert case.state == S.UNDER_REVIEW
+    event = CaseEvent.objects.get(case=case, transition__startswith="flag_")
+    assert event.transition == "flag_overdue"  # at risk and overdue at once: one event
+    assert (event.from_state, event.to_state, event.public) == (
+        S.UNDER_REVIEW,
+        S.UNDER_REVIEW,
+        False,
+    )
+    assert timer.due_on.isoformat() in event.note
+    with translation.override("zh-hans"):
+        assert str(Step.REVIEW.label) in event.note
+    sent = Notification.objects.filter(timer=timer)
+    assert {(n.kind, n.recipient, n.language) for n in sent} == {
+        (Kind.STEP_OVERDUE, "examiner@example.com", "en"),
+        (Kind.STEP_OVERDUE, "manager@example.com", "zh-hans"),
+    }
+    assert {n.payload["role"] for n in sent} == {"examiner", "manager"}
+    assert sent.first().payload["reference"] == case.reference
+    assert (result.overdue, result.at_risk, result.cases, result.events) == (1, 1, 1, 1)
+    assert result.notifications == 2
+
+
+@pytest.mark.django_db
+def test_at_risk_center_step_notifies_only_the_examiner(center, examiner, manager, now, today):
+    case = assigned_case(center=center, examiner=examiner)
+    timer = set_clock(case, due=today + timedelta(days=2), warn=today)
+
+    sweep.deadlines_sweep(now=now)
+
+    timer.refresh_from_db()
+    case.refresh_from_db()
+    assert (timer.at_risk_since, timer.overdue_since) == (now, None)
+    assert (case.at_risk_since, case.overdue_since) == (now, None)
+    assert CaseEvent.objects.get(case=case, transition__startswith="flag_").transition == (
+        "flag_at_risk"
+    )
+    assert list(Notification.objects.filter(timer=timer).values_list("kind", "recipient")) == [
+        (Kind.STEP_AT_RISK, "examiner@example.com")
+    ]
+
+
+@pytest.mark.django_db
+def test_at_risk_then_overdue_are_two_flags(center, examiner, now, today):
+    case = assigned_case(center=center, examiner=examiner)
+    timer = set_clock(case, due=today + timedelta(days=1), warn=today)
+    sweep.deadlines_sweep(now=now)
+
+    later = now + timedelta(days=2)
+    sweep.deadlines_sweep(now=later)
+
+    timer.refresh_from_db()
+    assert (timer.at_risk_since, timer.overdue_since) == (now, later)
+    assert list(
+        CaseEvent.objects.filter(case=case, transition__startswith="flag_").values_list(
+            "transition", flat=True
+        )
+    ) == ["flag_at_risk", "flag_overdue"]
+    assert set(Notification.objects.filter(timer=timer).values_list("kind", flat=True)) == {
+        Kind.STEP_AT_RISK,
+        Kind.STEP_OVERDUE,
+    }
+
+
+@pytest.mark.django_db
+def test_overdue_benchmark_notifies_managers_not_the_examiner(center, examiner, manager, now):
+    case = assigned_case(S.FILED, center=center, examiner=examiner)
+    timer = make_overdue(case, timezone.localdate(now), step=Step.BENCHMARK)
+    assert timer.party == Party.OFFICE
+
+    sweep.deadlines_sweep(now=now)
+
+    assert list(Notification.objects.filter(timer=timer).values_list("recipient", flat=True)) == [
+        "manager@example.com"
+    ]
+
+
+@pytest.mark.django_db
+def test_paused_and_stopped_clocks_are_not_flagged(center, examiner, now, today):
+    case = assigned_case(S.CORRECTION_REQUESTED, center=center, examiner=examiner)
+    paused = Timer.objects.get(case=case, step=Step.REVIEW)
+    stopped = Timer.objects.get(case=case, step=Step.ACCEPTANCE)
+    assert paused.paused_since is not None and stopped.stopped_at is not None
+    past = {"due_on": today - timedelta(days=5), "warn_on": today - timedelta(days=6)}
+    Timer.objects.filter(pk__in=[paused.pk, stopped.pk]).update(**past)
+
+    result = sweep.deadlines_sweep(now=now)
+
+    assert (result.at_risk, result.overdue) == (0, 0)
+    assert not Timer.objects.filter(pk__in=[paused.pk, stopped.pk], at_risk_since__isnull=False)
+    assert Case.objects.get(pk=case.pk).overdue_since is None
+
+
+@pytest.mark.django_db
+def test_second_sweep_changes_nothing(center, examiner, manager, now, today):
+    cases = [assigned_case(center=center, examiner=examiner) for _ in range(3)]
+    for case in cases:
+        make_overdue(case, today)
+    first = sweep.deadlines_sweep(now=now)
+    events = CaseEvent.objects.count()
+    keys = set(Notification.objects.values_list("key", flat=True))
+
+    second = sweep.deadlines_sweep(now=now + timedelta(minutes=5))
+
+    assert first.overdue == 3
+    assert (second.at_risk, second.overdue, second.events, second.notifications) == (0, 0, 0, 0)
+    assert CaseEvent.objects.count() == events
+    assert set(Notification.objects.values_list("key", flat=True)) == keys
+    assert not Case.objects.filter(pk__in=[c.pk for c in cases]).exclude(overdue_since=now)
+
+
+@pytest.mark.django_db
+def test_batches_cover_every_clock(center, examiner, now, today, monkeypatch):
+    monkeypatch.setattr(sweep, "BATCH", 2)
+    cases = [assigned_case(center=center, examiner=examiner) for _ in range(5)]
+    for case in cases:
+        make_overdue(case, today)
+
+    result = sweep.deadlines_sweep(now=now)
+
+    assert result.overdue == 5
+    assert CaseEvent.objects.filter(transition="flag_overdue").count() == 5
+    assert not Timer.objects.filter(case__in=cases, overdue_since__isnull=True, stopped_at=None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sweeps_flag_each_clock_once(center, examiner, manager, now, today):
+    assert connection.vendor == "postgresql", "the concurrency test needs PostgreSQL"
+    cases = [assigned_case(center=center, examiner=examiner) for _ in range(8)]
+    for case in cases:
+        make_overdue(case, today)
+    barrier = threading.Barrier(2)
+    results: list[object] = []
+
+    def run() -> None:
+        from django.db import connections
+
+        try:
+            barrier.wait(timeout=10)
+            results.append(sweep.deadlines_sweep(now=now))
+        except Exception as error:
+            results.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert all(isinstance(r, sweep.SweepResult) for r in results), results
+    assert sum(r.overdue for r in results) == 8
+    assert CaseEvent.objects.filter(transition="flag_overdue").count() == 8
+    assert set(
+        CaseEvent.objects.filter(transition="flag_overdue").values_list("case_id", flat=True)
+    ) == {c.pk for c in cases}
+    # One to the examiner and one to the manager per clock, each once.
+    assert Notification.objects.filter(kind=Kind.STEP_OVERDUE).count() == 16
+
+
+def _sweep_queries(now: datetime) -> int:
+    clocks.get_work_calendar()  # the calendar is cached per process; keep it out of the count
+    with CaptureQueriesContext(connection) as queries:
+        sweep.deadlines_sweep(now=now)
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_query_count_does_not_grow_with_open_or_flagged_cases(center, examiner, manager, today):
+    def open_cases(n: int) -> list[Case]:
+        return [assigned_case(center=center, examiner=examiner) for _ in range(n)]
+
+    open_cases(4)
+    make_overdue(open_cases(1)[0], today)
+    few_open = _sweep_queries(timezone.now())
+
+    open_cases(45)
+    make_overdue(open_cases(1)[0], today)
+    many_open = _sweep_queries(timezone.now())
+
+    for case in open_cases(20):
+        make_overdue(case, today)
+    many_flagged = _sweep_queries(timezone.now())
+
+    assert Case.objects.open().count() == 71
+    assert CaseEvent.objects.filter(transition="flag_overdue").count() == 22
+    assert few_open == many_open == many_flagged
+    # Flagging: 3 lookups (overdue, at risk, their cases), 2 updates, 2 inserts; reminders:
+    # 1 insert; plus the savepoints of the two transactions, nested in the test's.
+    assert few_open <= 12
+
+
+# Applicant reminders -----------------------------------------------------------------
+
+
+def _calendar() -> deadlines.WorkCalendar:
+    return clocks.get_work_calendar().lenient()
+
+
+@pytest.mark.django_db
+def test_applicant_is_reminded_three_working_days_before_and_on_the_due_day(center, now, today):
+    entity = factories.make_entity(center, contact_email="ip@example.com", contact_language="en")
+    case = factories.make_case(S.QUALIFIED, entity=entity)
+    due = deadlines.add_workdays(today, 3, _calendar())
+    timer = set_clock(case, due=due, warn=due)
+    assert timer.party == Party.APPLICANT
+
+    first = sweep.deadlines_sweep(now=now)
+    again = sweep.deadlines_sweep(now=now + timedelta(hours=1))
+    on_due_day = now + timedelta(days=(due - today).days)
+    due_day = sweep.deadlines_sweep(now=on_due_day)
+    due_day_again = sweep.deadlines_sweep(now=on_due_day + timedelta(hours=1))
+
+    assert (first.reminders, again.reminders, due_day.reminders, due_day_again.reminders) == (
+        1,
+        0,
+        1,
+        0,
+    )
+    rows = Notification.objects.filter(timer=timer).order_by("id")
+    assert [(n.kind, n.recipient, n.language) for n in rows] == [
+        (Kind.APPLICANT_REMINDER, "ip@example.com", "en"),
+        (Kind.APPLICANT_DUE_TODAY, "ip@example.com", "en"),
+    ]
+    assert rows[0].payload["due_on"] == due.isoformat()
+
+
+@pytest.mark.django_db
+def test_applicant_is_not_reminded_earlier_nor_of_center_steps(center, examiner, now, today):
+    entity = factories.make_entity(center)
+    owed = factories.make_case(S.QUALIFIED, entity=entity)
+    later = deadlines.add_workdays(today, 4, _calendar())
+    set_clock(owed, due=later, warn=later)
+    centers_step = assigned_case(center=center, examiner=examiner, entity=entity)
+    soon = deadlines.add_workdays(today, 1, _calendar())
+    set_clock(centers_step, due=soon, warn=soon)
+
+    result = sweep.deadlines_sweep(now=now)
+
+    assert result.reminders == 0
+    assert not Notification.objects.filter(
+        kind__in=[Kind.APPLICANT_REMINDER, Kind.APPLICANT_DUE_TODAY]
+    )
