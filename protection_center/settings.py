@@ -141,7 +141,7 @@ CACHES = {
 # Celery: Redis when CELERY_BROKER_URL is set; otherwise a filesystem queue under var/
 # so the embedded run needs no broker server.
 _QUEUE_DIR = VAR_DIR / "celery-queue"
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost/")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {"data_folder_in": str(_QUEUE_DIR), "data_folder_out": str(_QUEUE_DIR)}

@@ -87,7 +87,7 @@ def test_embedded_defaults_use_sqlite_and_a_filesystem_queue():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://"]
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://localhost/"]
 
 
 @pytest.mark.django_db
