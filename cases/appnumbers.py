@@ -241,7 +241,7 @@ def _split(cleaned: str) -> tuple[str, str]:
     raise ApplicationNumberError(
         _(
             "The application number has the wrong length: %(count)d digits found (counting "
-            "the check digit), but it has 13: 12 digits, then a dot and the check digit, "
+            "the check digit), but it must have 13: 12 digits, then a dot and the check digit, "
             "e.g. 202310123456.6."
         )
         % {"count": found},

@@ -403,7 +403,9 @@ def _parse_application_number(case: Case, text: str) -> str:
         )
     if number.patent_kind != case.patent_type:
         raise InvalidInput(
-            _("%(number)s is a %(kind)s number, but the case is a %(type)s.")
+            _(
+                "The type digit of %(number)s means “%(kind)s”, but the case’s patent type is “%(type)s”."
+            )
             % {
                 "number": number,
                 "kind": PatentType(number.patent_kind).label,
@@ -594,8 +596,10 @@ def case_record_grant_notice(
         if notice_date is None:
             raise InvalidInput(_("The grant notice date is required."), field="notice_date")
         received = received_on or notice_date
-        if notice_date > _local(at) or received > _local(at):
-            raise InvalidInput(_("The notice dates cannot be in the future."), field="notice_date")
+        if notice_date > _local(at):
+            raise InvalidInput(_("The notice date cannot be in the future."), field="notice_date")
+        if received > _local(at):
+            raise InvalidInput(_("The date received cannot be in the future."), field="received_on")
         if c.cnipa_filing_date and notice_date < c.cnipa_filing_date:
             raise InvalidInput(
                 _("The grant notice is dated before the CNIPA filing date."), field="notice_date"
