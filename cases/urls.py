@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from cases.views import dashboard
 
 app_name = "cases"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Each page family keeps its routes next to its views.
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/export.csv", dashboard.dashboard_export_csv, name="dashboard_export_csv"),
+    path("dashboard/export.xlsx", dashboard.dashboard_export_xlsx, name="dashboard_export_xlsx"),
 ]

@@ -22,6 +22,7 @@ from cases.models.clocks import (
     Unit,
 )
 from cases.models.notifications import Notification, NotificationQuerySet
+from cases.models.summary import CaseFigures, DashboardSummaryState
 
 __all__ = [
     "PRE_FILING_STATES",
@@ -30,10 +31,12 @@ __all__ = [
     "CalendarYear",
     "Case",
     "CaseEvent",
+    "CaseFigures",
     "CaseQuerySet",
     "CaseState",
     "Center",
     "Counting",
+    "DashboardSummaryState",
     "Entity",
     "Language",
     "Notification",

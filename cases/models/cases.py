@@ -118,6 +118,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 condition=Q(next_due_on__isnull=False),
             ),
             models.Index(fields=["center", "submitted_at"], name="case_center_submitted"),
+            # The manager dashboard: its summary refresh finds the cases changed since its
+            # last run; its "now" figures read a center's open cases (oldest first, per
+            # examiner, flagged) from this partial covering index alone.
+            models.Index(fields=["updated_at"], name="case_updated_at"),
+            models.Index(
+                fields=["center", "submitted_at"],
+                include=["id", "examiner", "at_risk_since", "overdue_since"],
+                name="case_open_by_center",
+                condition=Q(state__in=[s for s in CaseState.values if s not in TERMINAL_STATES]),
+            ),
         ]
 
     def __str__(self) -> str:

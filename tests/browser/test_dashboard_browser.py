@@ -1,0 +1,125 @@
+"""The manager dashboard in a real browser: log in, read it in Chinese and in English.
+
+Headless Debian Chromium (``/usr/bin/chromium``) driven by Playwright's sync API; never
+``playwright install``. Full-page screenshots are saved under ``artifacts/screenshots/``
+for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from cases import services
+from cases.models import Case, CaseState, Role
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+PASSWORD = "pw-for-tests-1"
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium). "
+            "Do not use `playwright install`."
+        )
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def demo_center() -> str:
+    """A center with a manager and cases in every stage over the last months."""
+    center = factories.make_center("SH", name="中国（上海）知识产权保护中心")
+    entity = factories.make_entity(center, name="上海新材料科技有限公司")
+    manager = factories.make_user(Role.MANAGER, center, username="sh_manager")
+    examiner = factories.make_user(Role.EXAMINER, center, username="sh_examiner1")
+    examiner.first_name, examiner.last_name = "伟", "王"
+    examiner.save()
+    now = timezone.now()
+    plan = [
+        (CaseState.GRANTED, "invention", 90, 8),
+        (CaseState.GRANTED, "utility_model", 80, 6),
+        (CaseState.GRANT_NOTIFIED, "invention", 70, 7),
+        (CaseState.FILED, "invention", 40, 5),
+        (CaseState.FILED, "design", 30, 4),
+        (CaseState.QUALIFIED, "utility_model", 20, 3),
+        (CaseState.UNDER_REVIEW, "invention", 10, 2),
+        (CaseState.UNDER_REVIEW, "invention", 6, 2),
+        (CaseState.SUBMITTED, "design", 2, 1),
+        (CaseState.NOT_ACCEPTED, "invention", 50, 2),
+    ]
+    for repeat in range(3):
+        for state, patent_type, days_ago, step in plan:
+            case = factories.make_case(
+                state,
+                entity=entity,
+                patent_type=patent_type,
+                start=now - timedelta(days=days_ago + 7 * repeat),
+                step_days=step,
+            )
+            if state in (CaseState.UNDER_REVIEW, CaseState.FILED):
+                services.case_assign(case=case, actor=None, examiner=examiner)
+                Case.objects.filter(pk=case.pk).update(at_risk_since=now - timedelta(days=1))
+            if state == CaseState.FILED and repeat == 0:
+                Case.objects.filter(pk=case.pk).update(overdue_since=now)
+    assert manager.check_password(PASSWORD)
+    return manager.username
+
+
+def test_dashboard_in_chinese_and_english(live_server, browser):
+    username = demo_center()
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page.context.add_cookies(
+        [{"name": "django_language", "value": "zh-hans", "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/dashboard/")
+    # Anonymous: the admin login, which comes back to the dashboard.
+    assert "/admin/login/" in page.url
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+
+    page.wait_for_selector("#chart-funnel")
+    assert page.evaluate("typeof Chart") == "function"
+    page.wait_for_function("Chart.getChart(document.getElementById('chart-weekly')) !== undefined")
+    for canvas in ("chart-funnel", "chart-weekly", "chart-benchmark", "chart-workload"):
+        assert page.evaluate(f"Chart.getChart(document.getElementById('{canvas}')) !== undefined")
+        box = page.locator(f"#{canvas}").bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 100
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    page.screenshot(path=str(SCREENSHOTS / "dashboard-zh-hans.png"), full_page=True)
+
+    # Switch with the page's own language form.
+    page.select_option("#language-select", "en")
+    page.click(".language-switch button[type=submit]")
+    page.wait_for_selector("html[lang=en]")
+    page.wait_for_function("Chart.getChart(document.getElementById('chart-weekly')) !== undefined")
+    assert "Manager dashboard" in page.inner_text("h1")
+    assert page.locator("#table-volume caption").inner_text().startswith("Volume")
+    page.screenshot(path=str(SCREENSHOTS / "dashboard-en.png"), full_page=True)
+
+    # A count opens the admin's case list, filtered the same way.
+    received = page.locator("#table-volume tbody tr").last.locator("td a").first
+    expected = received.inner_text()
+    received.click()
+    page.wait_for_url("**/admin/cases/case/**")
+    assert expected in page.inner_text(".paginator")
