@@ -9,9 +9,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from cases import workflow
+from cases import services, workflow
 from cases.admin.scoping import CenterScopedAdmin, staff_name
-from cases.models import CaseEvent, Timer
+from cases.models import CaseEvent, Notification, Role, Timer
 from cases.templatetags.case_badges import deadline_flags, state_label
 
 
@@ -147,3 +147,52 @@ class TimerAdmin(ReadOnlyAdmin):
         return deadline_flags(
             at_risk=timer.at_risk_since, overdue=timer.overdue_since, estimated=timer.estimated
         )
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """The outbox: what was sent, what waits and why a delivery failed.
+
+    "Send again" puts failed rows back in the queue; the next delivery run sends them.
+    """
+
+    center_lookup = "case__center_id"
+    list_display = (
+        "created_at",
+        "case",
+        "kind",
+        "recipient",
+        "language",
+        "status",
+        "attempts",
+        "sent_at",
+    )
+    list_select_related = ("case",)
+    list_filter = ("status", "kind", "language")
+    search_fields = ("case__reference", "recipient")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "key",
+        "kind",
+        "case",
+        "timer",
+        "recipient",
+        "language",
+        "payload",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    )
+    actions = ["send_again"]
+
+    @admin.action(description=_("Send the selected failed notifications again"))
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        count = services.notifications_requeue(ids=list(queryset.values_list("id", flat=True)))
+        self.message_user(request, _("%(count)d notifications queued again.") % {"count": count})
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The action needs change permission; the form itself stays read-only.
+        return bool(workflow.user_roles(request.user) & {Role.MANAGER, Role.CENTER_ADMIN})

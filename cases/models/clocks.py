@@ -36,8 +36,8 @@ class CalendarDay(models.Model):
     )
 
     class Meta:
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("calendar days")
+        verbose_name = _("holiday calendar day")
+        verbose_name_plural = _("holiday calendar days")
         ordering = ["date"]
 
     def __str__(self) -> str:

@@ -27,6 +27,7 @@ from cases.services.clocks import (
     rules_ensure_defaults,
 )
 from cases.services.entities import ENTITY_TRANSITIONS, entity_transition
+from cases.services.outbox import notifications_requeue
 
 __all__ = [
     "ENTITY_TRANSITIONS",
@@ -52,5 +53,6 @@ __all__ = [
     "case_withdraw",
     "entity_transition",
     "get_work_calendar",
+    "notifications_requeue",
     "rules_ensure_defaults",
 ]

@@ -121,6 +121,17 @@ def _send_delivery_task() -> None:
         )
 
 
+@transaction.atomic
+def notifications_requeue(*, ids: list[int]) -> int:
+    """Put failed notifications back in the queue with fresh attempts; returns how many."""
+    count = Notification.objects.filter(id__in=ids, status=Notification.Status.FAILED).update(
+        status=Notification.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
+    if count:
+        request_delivery()
+    return count
+
+
 def retry_delay(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th failed send: 1, 2, 4, … minutes, at most 6 hours."""
     return min(FIRST_RETRY_AFTER * 2 ** max(attempts - 1, 0), LONGEST_RETRY_AFTER)

@@ -860,3 +860,55 @@ def test_language_switch_posts_to_set_language(client, center):
     assert 'value="en"' in body and 'value="zh-hans"' in body
     assert response.cookies["django_language"].value == "en"
     assert 'lang="en"' in client.get(reverse("admin:index")).content.decode()
+
+
+def _failed_notification(case: Case):
+    from cases.models import Notification
+
+    return Notification.objects.create(
+        key=f"test:{case.pk}",
+        kind=Notification.Kind.CASE_TRANSITION,
+        case=case,
+        recipient="applicant@example.com",
+        language="en",
+        status=Notification.Status.FAILED,
+        attempts=8,
+        last_error="SMTP refused",
+    )
+
+
+@pytest.mark.django_db
+def test_manager_sends_failed_notifications_again(client, center):
+    from cases.models import Notification
+
+    notification = _failed_notification(make_case(CaseState.SUBMITTED, center=center))
+    login(client, Role.MANAGER, center)
+    response = client.post(
+        reverse("admin:cases_notification_changelist"),
+        {"action": "send_again", "_selected_action": [notification.pk]},
+    )
+    assert response.status_code == 302
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (Notification.Status.PENDING, 0)
+
+
+@pytest.mark.django_db
+def test_examiner_cannot_requeue_and_other_centers_do_not_see_the_outbox(client, center):
+    from cases.models import Notification
+
+    notification = _failed_notification(make_case(CaseState.SUBMITTED, center=center))
+    login(client, Role.EXAMINER, center)
+    client.post(
+        reverse("admin:cases_notification_changelist"),
+        {"action": "send_again", "_selected_action": [notification.pk]},
+    )
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.FAILED
+    other = Client()
+    login(other, Role.MANAGER, make_center())
+    response = other.get(reverse("admin:cases_notification_change", args=[notification.pk]))
+    assert response.status_code in (302, 404)
+    assert (
+        notification.recipient
+        not in other.get(reverse("admin:cases_notification_changelist")).content.decode()
+    )
