@@ -21,6 +21,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "protection_center.settings")
 
 SWEEP_TASK = "cases.tasks.sweep_deadlines_task"
 DELIVERY_TASK = "cases.tasks.deliver_notifications_task"
+SUMMARY_TASK = "cases.tasks.refresh_dashboard_summary_task"
 
 app = Celery("protection_center")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -38,6 +39,11 @@ app.conf.beat_schedule = {
         "task": DELIVERY_TASK,
         "schedule": crontab(),
         "options": {"expires": 50},
+    },
+    "refresh-dashboard-summary": {
+        "task": SUMMARY_TASK,
+        "schedule": crontab(minute="2-59/5"),
+        "options": {"expires": 240},
     },
 }
 

@@ -160,3 +160,24 @@ def test_worker_killed_mid_delivery_rerun_sends_the_rest_once(worker, settings):
     assert deliver_notifications_task.delay().get(timeout=TIMEOUT) == 0
     assert Counter(m.to[0] for m in mail.outbox) == {f"r{i}@example.com": 1 for i in range(6)}
     assert not Notification.objects.exclude(status=Notification.Status.SENT)
+
+
+def test_beat_schedule_names_every_periodic_task_with_an_expiry():
+    schedule = app.conf.beat_schedule
+    tasks = {entry["task"] for entry in schedule.values()}
+    assert tasks == {
+        "cases.tasks.sweep_deadlines_task",
+        "cases.tasks.deliver_notifications_task",
+        "cases.tasks.refresh_dashboard_summary_task",
+    }
+    assert all(entry["options"]["expires"] > 0 for entry in schedule.values())
+    assert set(app.tasks) >= tasks  # each entry names a registered task
+
+
+def test_worker_refreshes_the_dashboard_summary(worker):
+    from cases.models import CaseFigures
+    from cases.tasks import refresh_dashboard_summary_task
+
+    case = factories.make_case(S.QUALIFIED)
+    refresh_dashboard_summary_task.delay().get(timeout=TIMEOUT)
+    assert CaseFigures.objects.filter(case=case).exists()
