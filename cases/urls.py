@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from cases.views import dashboard
+from cases.views import dashboard, status
 
 app_name = "cases"
 
@@ -13,4 +13,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard.dashboard_export_csv, name="dashboard_export_csv"),
     path("dashboard/export.xlsx", dashboard.dashboard_export_xlsx, name="dashboard_export_xlsx"),
+    *status.urlpatterns,
 ]

@@ -176,3 +176,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Public status page (cases.services.access): lookups of a case by reference and access
+# code allowed per client address (all lookups) and per reference (failed lookups) in
+# each window of STATUS_RATE_LIMIT_WINDOW seconds; more get 429. Counters live in the
+# cache, so set CACHE_URL when running more than one web process.
+STATUS_RATE_LIMIT_PER_ADDRESS = int(os.environ.get("STATUS_RATE_LIMIT_PER_ADDRESS", "10"))
+STATUS_RATE_LIMIT_PER_REFERENCE = int(os.environ.get("STATUS_RATE_LIMIT_PER_REFERENCE", "5"))
+STATUS_RATE_LIMIT_WINDOW = int(os.environ.get("STATUS_RATE_LIMIT_WINDOW", "600"))
+# How long a signed status link (/status/c/<token>/) stays valid.
+STATUS_LINK_MAX_AGE_DAYS = int(os.environ.get("STATUS_LINK_MAX_AGE_DAYS", "90"))

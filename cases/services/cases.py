@@ -30,7 +30,7 @@ from cases.models import (
     Role,
     Step,
 )
-from cases.services import clocks, outbox
+from cases.services import access, clocks, outbox
 
 
 def _label(name: str) -> str:
@@ -186,6 +186,8 @@ def case_submit(
         examiner=examiner,
         submitted_at=at,
     )
+    # Shown once to staff (the admin), who hand it to the applicant; only its hash is kept.
+    case.issued_access_code = access.case_issue_access_code(case=case)
     clocks.timer_open(case=case, step=Step.ACCEPTANCE, start=_local(at))
     clocks.case_refresh_deadlines(case=case)
     _log(case, name="submit", from_state="", actor=actor, at=at, note=note)

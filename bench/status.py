@@ -1,0 +1,388 @@
+"""Benchmark the public status page under gunicorn, against the framework's floor.
+
+    .venv/bin/python bench/status.py                      # 1,000,000 cases, 30 s per run
+    .venv/bin/python bench/status.py --cases 100000 --duration 20
+    .venv/bin/python bench/status.py --reuse              # the database is loaded already
+
+Loads N cases into a separate database (default
+``postgres://postgres@127.0.0.1:5432/bench_status``) with the project's bulk generator
+(``manage.py seed_demo --cases N``: cases with their events, clocks and finished cases
+for the estimates) and ANALYZEs it, signs status links for a random sample of them,
+starts the app under gunicorn as production runs it (``DJANGO_ENV=production``, a secret
+key, DEBUG off, the local per-process cache, persistent database connections), and
+drives it from a second process on loopback with ``wrk`` at 32 connections, after a
+warm-up (which also fills each worker's cached turnaround figures):
+
+- ``floor``: a Django view with no database and no template (``bench/status_urls.py``),
+  through the same middleware: the most any page can do on this machine;
+- ``healthz``: one ``SELECT 1``;
+- ``status``: ``GET /status/c/<token>/`` for a random case of the sample on each request.
+
+Prints requests/s and the p50/p99 latency of each, and the status page's throughput as a
+share of the floor's. Targets: at least 60% of the floor, p99 under 100 ms. Without
+``wrk`` (Debian package ``wrk``) a threaded Python client stands in, which is slower than
+the server and so only an indication.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_status"
+SETTINGS = "bench.status_settings"
+TARGET_SHARE = 0.60
+TARGET_P99_MS = 100.0
+
+WRK_SCRIPT = """
+local paths = {}
+function init(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  math.randomseed(os.time() + #paths + math.floor(os.clock() * 1000000))
+end
+function request()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+"""
+
+
+@dataclass
+class Result:
+    name: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+# Database
+
+
+def ensure_database(url: str, *, fresh: bool) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and fresh:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def load(count: int) -> int:
+    """Migrate, then bring the database up to ``count`` cases with ``seed_demo``."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from cases.models import Case
+
+    call_command("migrate", verbosity=0)
+    have = Case.objects.count()
+    if have < count:
+        print(f"Loading {count - have:,} cases with seed_demo (have {have:,})…", flush=True)
+        started = time.monotonic()
+        call_command("sync_calendar", verbosity=0)
+        call_command("seed_demo", cases=count - have, demo_cases=300 if not have else 0)
+        print(f"Loaded in {time.monotonic() - started:,.0f} s.", flush=True)
+    # Statistics, as autovacuum keeps them in production: without them, right after a
+    # bulk load, the planner reads a case's events with a bitmap heap scan.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return Case.objects.count()
+
+
+def sample_links(size: int, seed: int) -> list[str]:
+    """Signed status links of ``size`` random cases (all states, all centers)."""
+    from django.db import connection
+
+    from cases.services.access import status_token
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(%s)", [((seed % 1000) / 1000)])
+        cursor.execute(
+            "SELECT id, access_code_hash FROM cases_case ORDER BY random() LIMIT %s", [size]
+        )
+        rows = cursor.fetchall()
+    return [
+        f"/status/c/{status_token(case_id=pk, access_code_hash=code_hash)}/"
+        for pk, code_hash in rows
+    ]
+
+
+# Server
+
+
+def start_server(env: dict[str, str], *, port: int, workers: int, threads: int) -> subprocess.Popen:
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "protection_center.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread" if threads > 1 else "sync",
+        "--threads",
+        str(threads),
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    stop_server(server)
+    raise SystemExit("gunicorn did not answer /healthz within 30 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+# Load generators
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * _UNITS[unit]
+
+
+def run_wrk(
+    name: str, base: str, paths: list[str], *, connections: int, threads: int, duration: int
+) -> Result:
+    with tempfile.TemporaryDirectory() as tmp:
+        script, listing = Path(tmp) / "paths.lua", Path(tmp) / "paths.txt"
+        script.write_text(WRK_SCRIPT)
+        listing.write_text("\n".join(paths) + "\n")
+        output = subprocess.run(
+            [
+                "wrk",
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{duration}s",
+                "--timeout",
+                "10s",
+                "--latency",
+                "-s",
+                str(script),
+                base,
+                "--",
+                str(listing),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.M))
+    if set(latency) != {"50", "99"}:
+        raise SystemExit(f"Unexpected wrk output:\n{output}")
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    errors = 0
+    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+        errors += int(match.group(1))
+    if match := re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    ):
+        errors += int(match.group(1)) + int(match.group(3)) + int(match.group(4))
+    return Result(
+        name=name,
+        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        p50_ms=_ms(latency["50"]),
+        p99_ms=_ms(latency["99"]),
+        requests=requests,
+        errors=errors,
+    )
+
+
+def run_python_client(
+    name: str, base: str, paths: list[str], *, connections: int, duration: int
+) -> Result:
+    """A stand-in for wrk: one keep-alive connection per thread."""
+    host, port = base.removeprefix("http://").split(":")
+    latencies: list[list[float]] = [[] for _ in range(connections)]
+    errors = [0] * connections
+    stop_at = time.monotonic() + duration
+
+    def worker(index: int) -> None:
+        rng = random.Random(index)
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            try:
+                conn.request("GET", rng.choice(paths))
+                response = conn.getresponse()
+                response.read()
+                if response.status >= 400:
+                    errors[index] += 1
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+            except OSError:
+                errors[index] += 1
+                conn.close()
+                conn = http.client.HTTPConnection(host, int(port), timeout=10)
+                continue
+            latencies[index].append((time.perf_counter() - started) * 1000)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    every = sorted(value for values in latencies for value in values)
+    quantiles = statistics.quantiles(every, n=100)
+    return Result(
+        name=name,
+        requests_per_second=len(every) / duration,
+        p50_ms=quantiles[49],
+        p99_ms=quantiles[98],
+        requests=len(every),
+        errors=sum(errors),
+    )
+
+
+# Main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--reuse", action="store_true", help="Use the database as it is.")
+    parser.add_argument("--fresh", action="store_true", help="Drop and reload the database.")
+    parser.add_argument("--links", type=int, default=20_000, help="Cases in the link sample.")
+    parser.add_argument("--duration", type=int, default=30, help="Seconds per measured run.")
+    parser.add_argument("--warmup", type=int, default=5, help="Seconds of warm-up per target.")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes.")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="Threads per worker (gthread if > 1)."
+    )
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "DJANGO_ENV": "production",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": args.database_url,
+        "DATABASE_CONN_MAX_AGE": "600",
+        "BENCH_STATIC_ROOT": tempfile.mkdtemp(prefix="bench-status-static-"),
+    }
+    env.pop("CACHE_URL", None)
+    ensure_database(args.database_url, fresh=args.fresh)
+    setup_django(env)
+    from django.core.management import call_command
+
+    total = load(0 if args.reuse else args.cases)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    paths = sample_links(args.links, args.seed)
+    print(f"{total:,} cases in {args.database_url}; {len(paths):,} signed links.", flush=True)
+
+    use_wrk = shutil.which("wrk") is not None
+    if not use_wrk:
+        print("wrk not found (apt-get install -y wrk): using the Python client.", flush=True)
+    base = f"http://127.0.0.1:{args.port}"
+    targets = {"floor": ["/bench/floor/"], "healthz": ["/healthz"], "status": paths}
+
+    def measure(name: str, duration: int) -> Result:
+        if use_wrk:
+            return run_wrk(
+                name,
+                base,
+                targets[name],
+                connections=args.connections,
+                threads=args.wrk_threads,
+                duration=duration,
+            )
+        return run_python_client(
+            name, base, targets[name], connections=args.connections, duration=duration
+        )
+
+    server = start_server(env, port=args.port, workers=args.workers, threads=args.threads)
+    try:
+        for name in targets:
+            measure(name, args.warmup)
+        results = {name: measure(name, args.duration) for name in targets}
+    finally:
+        stop_server(server)
+        shutil.rmtree(env["BENCH_STATIC_ROOT"], ignore_errors=True)
+
+    kind = f"{args.workers} gunicorn {'gthread' if args.threads > 1 else 'sync'} workers"
+    if args.threads > 1:
+        kind += f" × {args.threads} threads"
+    client = f"wrk -t{args.wrk_threads}" if use_wrk else "Python client"
+    print(
+        f"\n{total:,} cases; {kind}; {client} -c{args.connections}, {args.duration} s per run; "
+        f"{os.cpu_count()} CPUs shared by server, client and PostgreSQL.\n"
+    )
+    print(f"{'target':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'requests':>11}{'errors':>8}")
+    for r in results.values():
+        print(
+            f"{r.name:<10}{r.requests_per_second:>10,.0f}{r.p50_ms:>10.2f}{r.p99_ms:>10.2f}"
+            f"{r.requests:>11,}{r.errors:>8}"
+        )
+    status, floor = results["status"], results["floor"]
+    share = status.requests_per_second / floor.requests_per_second
+    print(
+        f"\nstatus / floor throughput: {share:.0%} (target ≥ {TARGET_SHARE:.0%}): "
+        f"{'met' if share >= TARGET_SHARE else 'NOT met'}"
+    )
+    print(
+        f"status p99: {status.p99_ms:.1f} ms (target < {TARGET_P99_MS:.0f} ms): "
+        f"{'met' if status.p99_ms < TARGET_P99_MS else 'NOT met'}"
+    )
+    if any(r.errors for r in results.values()):
+        raise SystemExit("Some requests failed: see the errors column.")
+
+
+if __name__ == "__main__":
+    main()

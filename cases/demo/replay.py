@@ -1,0 +1,58 @@
+"""Play a case plan through the case services, as the center's staff would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import User
+
+from cases import services
+from cases.demo.plans import CasePlan, PlannedStep
+from cases.models import Case, Entity
+
+NumberFor = Callable[[CasePlan, date], str]
+
+
+def actor_for(step: PlannedStep, plan: CasePlan, staff: dict[str, Any]) -> Any:
+    """The user (or user id) of a step's role key, from a center's staff by role key."""
+    if step.actor == "examiner":
+        return staff[f"examiner{plan.examiner_slot + 1}"]
+    return staff[step.actor]
+
+
+def replay(
+    plan: CasePlan,
+    *,
+    staff: dict[str, User],
+    entity: Entity,
+    application_number: NumberFor,
+) -> Case:
+    """Submit the case and run each planned transition through its service, back-dated.
+
+    The returned case carries ``issued_access_code``, the applicant's status-page code
+    that ``case_submit`` showed once.
+    """
+    first = plan.steps[0]
+    case = services.case_submit(
+        actor=actor_for(first, plan, staff),
+        entity=entity,
+        patent_type=plan.patent_type,
+        title=plan.title,
+        classification=plan.classification,
+        at=first.at,
+        **first.args,
+    )
+    access_code = getattr(case, "issued_access_code", "")
+    for step in plan.steps[1:]:
+        kwargs = dict(step.args)
+        if step.name == "accept":
+            kwargs["examiner"] = staff[f"examiner{plan.examiner_slot + 1}"]
+        elif step.name == "record_filing":
+            kwargs["application_number"] = application_number(plan, kwargs["filing_date"])
+        case = services.SERVICES[step.name](
+            case=case, actor=actor_for(step, plan, staff), at=step.at, **kwargs
+        )
+    case.issued_access_code = access_code
+    return case

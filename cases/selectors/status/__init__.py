@@ -1,0 +1,112 @@
+"""The public status page of one case: everything the applicant sees, in one or two queries.
+
+``case_status`` puts the page together from:
+
+- ``reading``: the case with its center and applicant, its public events, its running
+  clocks and the benchmark clock, in one query on PostgreSQL (three ORM queries
+  elsewhere);
+- ``progress``: where the case is on its path, what is awaited from whom by when and
+  under which rule, and the days against the center's benchmark;
+- ``estimates``: expected dates from the center's finished cases (one query, cached for
+  an hour per center and patent type, since the figures move slowly);
+- ``page``: the values and sentences the template shows.
+
+The number of queries does not depend on the history. Never read here: internal event
+notes, event actors (staff), the examiner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from cases import workflow
+from cases.models import TERMINAL_STATES, Case, CaseState, Party, PatentType
+from cases.selectors.status.estimates import (
+    MIN_FINISHED_CASES,
+    case_estimates,
+    turnaround_figures,
+)
+from cases.selectors.status.page import (
+    BenchmarkProgress,
+    CaseStatus,
+    Contact,
+    Deadline,
+    Estimate,
+    PathStep,
+    TimelineEntry,
+)
+from cases.selectors.status.progress import (
+    PUBLIC_EVENT_LABELS,
+    benchmark_of,
+    deadline_of,
+    local_date,
+    steps_of,
+)
+from cases.selectors.status.reading import load
+
+
+def case_status(
+    *, case_id: int, today: date, link_check: Callable[[str], bool] | None = None
+) -> CaseStatus:
+    """What the public status page of a case shows, as of ``today``.
+
+    ``link_check`` is called with the case's access-code hash; if it answers False (a
+    revoked link), ``Case.DoesNotExist`` is raised, as for an unknown id.
+    """
+    case, events, clocks = load(case_id)
+    if link_check is not None and not link_check(case.access_code_hash):
+        raise Case.DoesNotExist
+    running = [c for c in clocks if c.running and c.paused_since is None]
+    owed = [deadline_of(c, today) for c in running if c.party == Party.APPLICANT]
+    waiting_on = [deadline_of(c, today) for c in running if c.party != Party.APPLICANT]
+    center = case.center
+    return CaseStatus(
+        reference=case.reference,
+        title=case.title,
+        applicant=case.applicant,
+        patent_type_label=str(PatentType(case.patent_type).label),
+        application_number=case.application_number or "",
+        submitted_on=local_date(case.submitted_at),
+        state=case.state,
+        state_label=str(CaseState(case.state).label),
+        closed=case.state in TERMINAL_STATES,
+        steps=steps_of(case),
+        owed=owed,
+        waiting_on=waiting_on,
+        timeline=[
+            TimelineEntry(
+                at=at,
+                label=str(
+                    PUBLIC_EVENT_LABELS.get(name) or workflow.TRANSITION_LABELS.get(name, name)
+                ),
+                message=note,
+            )
+            for at, name, note in events
+        ],
+        benchmark=benchmark_of(case, clocks, today),
+        estimates=case_estimates(case, today),
+        contact=Contact(
+            name=center.name,
+            address=center.address,
+            phone=center.phone,
+            email=center.email,
+            website=center.website,
+        ),
+        calendar_estimated=case.calendar_estimated,
+        today=today,
+    )
+
+
+__all__ = [
+    "MIN_FINISHED_CASES",
+    "BenchmarkProgress",
+    "CaseStatus",
+    "Contact",
+    "Deadline",
+    "Estimate",
+    "PathStep",
+    "TimelineEntry",
+    "case_status",
+    "turnaround_figures",
+]

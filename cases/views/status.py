@@ -1,0 +1,126 @@
+"""The public status page: look a case up with its reference and access code, then read it.
+
+``/status/`` takes the reference and code (POST) and redirects to the case's signed
+link ``/status/c/<token>/``. A wrong reference and a wrong code get the same answer, and
+lookups are rate limited per client address and per reference (``cases.services.access``).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from cases.models import Case
+from cases.selectors.status import case_status
+from cases.services import access
+
+
+class StatusLookupForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Case reference"),
+        max_length=40,
+        help_text=_("As on your acknowledgement of receipt, e.g. SH-2026-000123."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    code = forms.CharField(
+        label=_("Access code"),
+        max_length=40,
+        help_text=_(
+            "10 letters and digits, e.g. 7KQ4-MX2P-9C. Upper or lower case, with or without hyphens."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = access.normalize_access_code(self.cleaned_data["code"])
+        if len(code) != access.CODE_LENGTH:
+            raise forms.ValidationError(
+                _("An access code has 10 letters and digits, e.g. 7KQ4-MX2P-9C.")
+            )
+        return code
+
+
+def _client_address(request: HttpRequest) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a proxy rewrites it.
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # The token in the URL is kept from other sites by the default Referrer-Policy
+    # (same-origin, SecurityMiddleware); "no-referrer" would also make the browser send
+    # "Origin: null" with the language switch, which CSRF protection then refuses.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def status_lookup(request: HttpRequest) -> HttpResponse:
+    """The form (GET); a lookup (POST): redirect to the signed link, or say not found."""
+    if request.method != "POST":
+        return render(request, "cases/status/lookup.html", {"form": StatusLookupForm()})
+    reference = request.POST.get("reference", "")
+    retry_after = access.lookup_retry_after(address=_client_address(request), reference=reference)
+    if retry_after is not None:
+        response = render(
+            request,
+            "cases/status/rate_limited.html",
+            {"retry_minutes": -(-retry_after // 60)},
+            status=429,
+        )
+        response["Retry-After"] = str(retry_after)
+        return response
+    form = StatusLookupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "cases/status/lookup.html", {"form": form})
+    case = access.case_find_by_access_code(
+        reference=form.cleaned_data["reference"], code=form.cleaned_data["code"]
+    )
+    if case is None:
+        access.lookup_failed(reference=reference)
+        # The same page whatever was wrong, and nothing typed is echoed back.
+        return render(
+            request,
+            "cases/status/lookup.html",
+            {"form": StatusLookupForm(), "not_found": True},
+        )
+    response = redirect(access.case_status_link(case))
+    response.status_code = 303  # See Other: the answer to a POST is read with a GET
+    return response
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    context = {"link_days": access.link_max_age().days}
+    return _private(render(request, "cases/status/not_found.html", context, status=404))
+
+
+@never_cache
+@require_safe
+def status_page(request: HttpRequest, token: str) -> HttpResponse:
+    """A case's status, for whoever holds its signed link."""
+    link = access.read_status_token(token)
+    if link is None:
+        return _not_found(request)
+    try:
+        status = case_status(
+            case_id=link.case_id, today=timezone.localdate(), link_check=link.matches
+        )
+    except Case.DoesNotExist:
+        return _not_found(request)
+    return _private(render(request, "cases/status/page.html", {"status": status}))
+
+
+urlpatterns = [
+    path("status/", status_lookup, name="status_lookup"),
+    path("status/c/<str:token>/", status_page, name="status_page"),
+]
