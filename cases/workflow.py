@@ -136,6 +136,7 @@ TRANSITION_LABELS = {
     "record_registration": _("Record registration"),
     "lapse": _("Lapse"),
     "withdraw": _("Withdraw"),
+    "reset_access_code": _("Access code reset"),
     "flag_at_risk": _("Deadline at risk"),
     "flag_overdue": _("Deadline overdue"),
 }

@@ -147,6 +147,8 @@ def case_page_context(
     return {
         "case_transitions": transition_buttons(user, case, retry) if not case.is_terminal else [],
         "assign_form": AssignForm(case=case) if may_assign(user, case) else None,
+        # The desk roles that assign examiners also hand out access codes.
+        "can_reset_access_code": workflow.may_assign(user, case),
         "case_clocks": clocks,
         "case_benchmark": benchmark(case, clocks, today=today),
         "case_events": list(events),

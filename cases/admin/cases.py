@@ -27,7 +27,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import redirect
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -218,6 +218,7 @@ class CaseAdmin(admin.ModelAdmin):
                 setattr(obj, model_field.attname, getattr(case, model_field.attname))
         obj._state.adding = False
         obj._state.db = case._state.db
+        obj.issued_access_code = case.issued_access_code
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Nothing related to save: case_submit wrote everything."""
@@ -242,6 +243,7 @@ class CaseAdmin(admin.ModelAdmin):
             gettext("Case %(reference)s registered.") % {"reference": obj.reference},
             messages.SUCCESS,
         )
+        _announce_access_code(request, obj, obj.issued_access_code)
         return redirect("admin:cases_case_change", obj.pk)
 
     # The case page.
@@ -293,6 +295,11 @@ class CaseAdmin(admin.ModelAdmin):
                 name="{}_{}_transition".format(*info),
             ),
             path(
+                "<path:object_id>/access-code/",
+                self.admin_site.admin_view(self.access_code_view),
+                name="{}_{}_access_code".format(*info),
+            ),
+            path(
                 "<path:object_id>/assign/",
                 self.admin_site.admin_view(self.assign_view),
                 name="{}_{}_assign".format(*info),
@@ -331,6 +338,19 @@ class CaseAdmin(admin.ModelAdmin):
             self._keep_for_retry(request, case, name)
         return redirect("admin:cases_case_change", case.pk)
 
+    def access_code_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Issue a new access code (the old one and old status links stop working)."""
+        case = self.get_case(request, object_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            code = services.case_reset_access_code(case=case.pk, actor=request.user)
+        except DomainError as error:
+            messages.error(request, domain_error_message(error))
+        else:
+            _announce_access_code(request, case, code)
+        return redirect("admin:cases_case_change", case.pk)
+
     def assign_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         case = self.get_case(request, object_id)
         if request.method != "POST":
@@ -353,3 +373,20 @@ class CaseAdmin(admin.ModelAdmin):
             for message in form_error_messages(form):
                 messages.error(request, message)
         return redirect("admin:cases_case_change", case.pk)
+
+
+def _announce_access_code(request: HttpRequest, case: Case, code: str) -> None:
+    """Show a new access code once; only its hash is kept, so it cannot be shown again."""
+    messages.warning(
+        request,
+        gettext(
+            "Access code for %(reference)s: %(code)s. Give it to the applicant now (put it "
+            "on the acceptance notice); it will not be shown again. The applicant "
+            "looks the case up at %(url)s."
+        )
+        % {
+            "reference": case.reference,
+            "code": code,
+            "url": request.build_absolute_uri(reverse("cases:status_lookup")),
+        },
+    )

@@ -1,5 +1,6 @@
 """Every write goes through these services; re-exported by role."""
 
+from cases.services.access import case_reset_access_code, case_status_link
 from cases.services.cases import (
     SERVICES,
     case_accept,
@@ -49,6 +50,8 @@ __all__ = [
     "case_record_response",
     "case_refresh_deadlines",
     "case_request_correction",
+    "case_reset_access_code",
+    "case_status_link",
     "case_submit",
     "case_withdraw",
     "entity_transition",

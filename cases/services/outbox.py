@@ -194,10 +194,35 @@ def render(notification: Notification) -> tuple[str, str]:
     language = notification.language or settings.LANGUAGE_CODE
     with translation.override(language):
         context = _context(notification.payload)
+        context["link"] = _link(notification)
         template = f"cases/email/{notification.kind}"
         subject = render_to_string(f"{template}_subject.txt", context)
         body = render_to_string(f"{template}_body.txt", context)
     return " ".join(subject.split()), body.strip() + "\n"
+
+
+APPLICANT_KINDS = frozenset(
+    {
+        Notification.Kind.CASE_TRANSITION,
+        Notification.Kind.APPLICANT_REMINDER,
+        Notification.Kind.APPLICANT_DUE_TODAY,
+    }
+)
+
+
+def _link(notification: Notification) -> str:
+    """Where the recipient reads more: the signed status page, or the staff case page.
+
+    Signed when sent, so a link is valid for STATUS_LINK_MAX_AGE_DAYS from delivery.
+    """
+    from django.urls import reverse
+
+    from cases.services.access import case_status_link
+
+    base = settings.SITE_URL.rstrip("/")
+    if notification.kind in APPLICANT_KINDS:
+        return base + case_status_link(notification.case)
+    return base + reverse("admin:cases_case_change", args=[notification.case_id])
 
 
 def _context(payload: dict[str, Any]) -> dict[str, Any]:

@@ -912,3 +912,62 @@ def test_examiner_cannot_requeue_and_other_centers_do_not_see_the_outbox(client,
         notification.recipient
         not in other.get(reverse("admin:cases_notification_changelist")).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_adding_a_case_shows_its_access_code_once(client, center):
+    from cases.services import access
+
+    entity = make_entity(center)
+    login(client, Role.INTAKE_CLERK, center)
+    response = client.post(
+        reverse("admin:cases_case_add"),
+        {
+            "entity": entity.pk,
+            "patent_type": "invention",
+            "title": "Coating",
+            "classification": "C08K 3/04",
+        },
+        follow=True,
+    )
+    case = Case.objects.get(title="Coating")
+    codes = [m for m in message_texts(response) if case.reference in m and "/status/" in m]
+    assert len(codes) == 1
+    code = re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}", codes[0]).group(0)
+    assert access.case_find_by_access_code(reference=case.reference, code=code) == case
+    again = client.get(change_url(case))
+    assert code not in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_reset_access_code_from_the_case_page(client, center):
+    from cases.services import access
+
+    case = make_case(CaseState.UNDER_REVIEW, center=center)
+    old_hash = case.access_code_hash
+    login(client, Role.MANAGER, center)
+    assert (
+        reverse("admin:cases_case_access_code", args=[case.pk])
+        in client.get(change_url(case)).content.decode()
+    )
+    response = client.post(reverse("admin:cases_case_access_code", args=[case.pk]), follow=True)
+    case.refresh_from_db()
+    assert case.access_code_hash != old_hash
+    code = re.search(
+        r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}", " ".join(message_texts(response))
+    ).group(0)
+    assert access.case_find_by_access_code(reference=case.reference, code=code) == case
+    assert (
+        CaseEvent.objects.filter(case=case, transition="reset_access_code", public=False).count()
+        == 1
+    )
+
+
+@pytest.mark.django_db
+def test_examiner_cannot_reset_access_code(client, center):
+    case = make_case(CaseState.UNDER_REVIEW, center=center)
+    old_hash = case.access_code_hash
+    login(client, Role.EXAMINER, center)
+    client.post(reverse("admin:cases_case_access_code", args=[case.pk]))
+    case.refresh_from_db()
+    assert case.access_code_hash == old_hash

@@ -239,3 +239,37 @@ def test_two_deliverers_at_once_send_each_row_once(settings):
     assert all(isinstance(n, int) for n in sent) and sum(sent) == 12, sent
     assert all(n > 0 for n in sent), "both deliverers should have taken rows"
     assert sorted(m.to[0] for m in mail.outbox) == sorted(r.recipient for r in rows)
+
+
+@pytest.mark.django_db
+def test_applicant_mail_links_to_a_working_status_page(client, settings):
+    settings.SITE_URL = "https://cases.example.org"
+    entity = factories.make_entity(factories.make_center(), contact_email="ip@example.com")
+    case = services.case_qualify(
+        case=factories.make_case(S.UNDER_REVIEW, entity=entity), actor=None
+    )
+    mail.outbox.clear()
+    outbox.deliver_pending()
+    body = next(m.body for m in mail.outbox if m.to == ["ip@example.com"])
+    link = next(
+        word for word in body.split() if word.startswith("https://cases.example.org/status/c/")
+    )
+    response = client.get(link.removeprefix("https://cases.example.org"))
+    assert response.status_code == 200
+    assert case.reference in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_mail_links_to_the_case_in_the_admin(settings):
+    settings.SITE_URL = "https://cases.example.org"
+    case = factories.make_case(S.UNDER_REVIEW)
+    notification = Notification.objects.create(
+        key=f"t:{case.pk}",
+        kind=Kind.STEP_OVERDUE,
+        case=case,
+        recipient="m@example.com",
+        language="en",
+        payload={"reference": case.reference, "title": case.title, "state": case.state},
+    )
+    subject, body = outbox.render(notification)
+    assert f"https://cases.example.org/admin/cases/case/{case.pk}/change/" in body
