@@ -271,5 +271,5 @@ def test_staff_mail_links_to_the_case_in_the_admin(settings):
         language="en",
         payload={"reference": case.reference, "title": case.title, "state": case.state},
     )
-    subject, body = outbox.render(notification)
+    _subject, body = outbox.render(notification)
     assert f"https://cases.example.org/admin/cases/case/{case.pk}/change/" in body
