@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services, workflow
 from cases.models import Case, Entity, Role
+from cases.people import staff_display_name
 from cases.validators import normalize_credit_code
 
 User = get_user_model()
@@ -34,7 +35,7 @@ def examiners_of(center_id: int | None) -> QuerySet[Any]:
 
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return staff_display_name(obj)
 
 
 class DateInput(forms.DateInput):

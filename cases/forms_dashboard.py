@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import workflow
 from cases.models import Center, PatentType
+from cases.people import staff_display_name
 from cases.selectors.dashboard import DashboardFilters, default_period
 
 MAX_PERIOD = timedelta(days=366 * 10)
@@ -25,7 +26,7 @@ class DateInput(forms.DateInput):
 
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return staff_display_name(obj)
 
 
 class DashboardFilterForm(forms.Form):

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from cases import workflow
 from cases.models import Center
+from cases.people import staff_display_name
 
 
 def staff_center_id(request: HttpRequest) -> int | None:
@@ -22,7 +23,7 @@ def staff_center_id(request: HttpRequest) -> int | None:
 def staff_name(user: Any) -> str:
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()
+    return staff_display_name(user)
 
 
 class CenterScopedAdmin(admin.ModelAdmin):

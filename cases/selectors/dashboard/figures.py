@@ -46,6 +46,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from cases.models import Center, PatentType, Step, Timer
+from cases.people import person_name
 from cases.selectors.dashboard.filters import DashboardFilters
 from cases.selectors.dashboard.results import (
     BenchmarkMonth,
@@ -123,8 +124,7 @@ def _quantiles(row: Mapping[str, Any], name: str) -> Quantiles:
 
 
 def _staff_name(first: str | None, last: str | None, username: str | None) -> str:
-    full = f"{first or ''} {last or ''}".strip()
-    return full or username or ""
+    return person_name(first, last, username)
 
 
 def _funnel_and_turnaround(
