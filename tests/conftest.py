@@ -6,6 +6,16 @@ from cases.services import clocks
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters and wake-up keys do not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_memo():
     """Each test sees the calendar table as its own transaction left it."""
     clocks.calendar_changed()

@@ -106,15 +106,26 @@ def request_delivery() -> None:
     transaction.on_commit(_send_delivery_task, robust=True)
 
 
+# One wake-up is enough for every row committed before the task runs: a burst of
+# transitions (an import, the demo data) must not queue one task each.
+_WAKE_UP_KEY = "pc:delivery-requested"
+_WAKE_UP_SECONDS = 5
+
+
 def _send_delivery_task() -> None:
     # Imported here: the tasks module imports the services.
+    from django.core.cache import cache
+
     from cases.tasks import deliver_notifications_task
 
+    if not cache.add(_WAKE_UP_KEY, True, timeout=_WAKE_UP_SECONDS):
+        return
     try:
         # No publish retries: with the broker down this fails within the connection
         # timeout instead of holding the request; the periodic delivery sends the row.
         deliver_notifications_task.apply_async(retry=False, ignore_result=True)
     except (BrokerError, OSError) as error:
+        cache.delete(_WAKE_UP_KEY)
         logger.warning(
             "Could not enqueue notification delivery (%s); the periodic run will send it.",
             error,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import timedelta
@@ -251,10 +252,8 @@ def test_applicant_mail_links_to_a_working_status_page(client, settings):
     mail.outbox.clear()
     outbox.deliver_pending()
     body = next(m.body for m in mail.outbox if m.to == ["ip@example.com"])
-    link = next(
-        word for word in body.split() if word.startswith("https://cases.example.org/status/c/")
-    )
-    response = client.get(link.removeprefix("https://cases.example.org"))
+    path = re.search(r"https://cases\.example\.org(/status/c/\S+/)", body).group(1)
+    response = client.get(path)
     assert response.status_code == 200
     assert case.reference in response.content.decode()
 
@@ -273,3 +272,20 @@ def test_staff_mail_links_to_the_case_in_the_admin(settings):
     )
     _subject, body = outbox.render(notification)
     assert f"https://cases.example.org/admin/cases/case/{case.pk}/change/" in body
+
+
+@pytest.mark.django_db
+def test_a_burst_of_transitions_asks_for_one_delivery(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from cases.tasks import deliver_notifications_task
+
+    sent = []
+    monkeypatch.setattr(deliver_notifications_task, "apply_async", lambda **kw: sent.append(kw))
+    cases = [factories.make_case(S.UNDER_REVIEW) for _ in range(3)]
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        for case in cases:
+            services.case_qualify(case=case, actor=None)
+    assert len(sent) == 1
+    assert Notification.objects.filter(payload__state=S.QUALIFIED).count() == 3
