@@ -231,33 +231,6 @@ def case_accept(
 
 
 @transaction.atomic
-def case_decline(
-    *,
-    case: Case | int,
-    actor: Any,
-    note: str = "",
-    public_note: str = "",
-    at: datetime | None = None,
-) -> Case:
-    """Not accepted: outside the center's fields, or the entity is not eligible."""
-    at = _now(at)
-
-    def then(c: Case, on: date, at_: datetime) -> None:
-        clocks.timers_stop_all(case=c, on=on, at=at_)
-
-    return _run(
-        case,
-        "decline",
-        actor=actor,
-        at=at,
-        note=note,
-        public_note=public_note,
-        args={"at": at},
-        clocks_then=then,
-    )
-
-
-@transaction.atomic
 def case_assign(*, case: Case | int, actor: Any, examiner: Any) -> Case:
     """Assign (or reassign) the examiner of an open case; not a state change."""
     case = _lock(case)
@@ -356,33 +329,6 @@ def case_qualify(
     return _run(
         case,
         "qualify",
-        actor=actor,
-        at=at,
-        note=note,
-        public_note=public_note,
-        args={"at": at},
-        clocks_then=then,
-    )
-
-
-@transaction.atomic
-def case_disqualify(
-    *,
-    case: Case | int,
-    actor: Any,
-    note: str = "",
-    public_note: str = "",
-    at: datetime | None = None,
-) -> Case:
-    """Pre-examination unqualified: the case ends here."""
-    at = _now(at)
-
-    def then(c: Case, on: date, at_: datetime) -> None:
-        clocks.timers_stop_all(case=c, on=on, at=at_)
-
-    return _run(
-        case,
-        "disqualify",
         actor=actor,
         at=at,
         note=note,
@@ -660,9 +606,14 @@ def _closing(name: str, *, breached_party: str | None = None) -> Callable[..., C
             clocks_then=then,
         )
 
+    service.__name__ = service.__qualname__ = f"case_{name}"
     return transaction.atomic(service)
 
 
+case_decline = _closing("decline")
+case_decline.__doc__ = "Not accepted: outside the center's fields, or the entity is not eligible."
+case_disqualify = _closing("disqualify")
+case_disqualify.__doc__ = "Pre-examination unqualified: the case ends here."
 case_record_rejection = _closing("record_rejection")
 case_record_rejection.__doc__ = "CNIPA rejected the application: the case ends."
 case_record_fast_track_exit = _closing("record_fast_track_exit")
