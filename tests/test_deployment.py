@@ -95,3 +95,31 @@ def test_health_check_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_production_static_files_build_their_manifest(tmp_path):
+    """The Docker image collects static files with the production (manifest) storage."""
+    assert "DJANGO_ENV=production" in (ROOT / "Dockerfile").read_text()
+    script = (
+        "import django; from django.conf import settings; django.setup(); "
+        f"settings.STATIC_ROOT = {str(tmp_path)!r}; "
+        "from django.core.management import call_command; "
+        "call_command('collectstatic', interactive=False, verbosity=0)"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    clean.update(
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_SETTINGS_MODULE="protection_center.settings",
+    )
+    built = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "staticfiles.json").exists()
+    assert list(tmp_path.glob("vendor/chart.js/*.js"))
