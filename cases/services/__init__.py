@@ -10,13 +10,6 @@ from cases.services.cases import (
     case_lapse,
     case_qualify,
     case_receive_correction,
-    case_record_fast_track_exit,
-    case_record_filing,
-    case_record_grant_notice,
-    case_record_office_action,
-    case_record_registration,
-    case_record_rejection,
-    case_record_response,
     case_request_correction,
     case_submit,
     case_withdraw,
@@ -26,6 +19,15 @@ from cases.services.clocks import (
     case_refresh_deadlines,
     get_work_calendar,
     rules_ensure_defaults,
+)
+from cases.services.cnipa import (
+    case_record_fast_track_exit,
+    case_record_filing,
+    case_record_grant_notice,
+    case_record_office_action,
+    case_record_registration,
+    case_record_rejection,
+    case_record_response,
 )
 from cases.services.entities import ENTITY_TRANSITIONS, entity_transition
 from cases.services.outbox import notifications_requeue
