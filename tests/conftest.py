@@ -30,3 +30,18 @@ def english(settings):
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_present(request):
+    """Transactional tests truncate every table; they must restore what migrations seed.
+
+    Without ``serialized_rollback=True`` the role groups and the holiday calendar would be
+    gone for every later test, and due dates would silently turn into estimates.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        assert marker.kwargs.get("serialized_rollback"), (
+            "mark transactional tests django_db(transaction=True, serialized_rollback=True)"
+        )
+    yield

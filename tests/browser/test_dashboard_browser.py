@@ -17,7 +17,10 @@ from cases.models import Case, CaseState, Role
 from tests import factories
 from tests.browser.conftest import SCREENSHOTS
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 PASSWORD = "pw-for-tests-1"
 

@@ -212,7 +212,7 @@ def test_failed_sends_back_off_then_give_up(settings):
     assert Notification.objects.get(pk=row.pk).attempts == outbox.MAX_ATTEMPTS
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_deliverers_at_once_send_each_row_once(settings):
     assert connection.vendor == "postgresql", "the concurrency test needs PostgreSQL"
     settings.EMAIL_BACKEND = "tests.cases.test_outbox.SlowBackend"

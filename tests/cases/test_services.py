@@ -272,7 +272,7 @@ def test_state_cannot_be_assigned_directly():
         case.state = S.GRANTED
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_conflicting_transitions_one_wins():
     """Two connections qualify and disqualify the same case at once: exactly one wins."""
     assert connection.vendor == "postgresql", "the concurrency test needs PostgreSQL"

@@ -229,7 +229,7 @@ def test_batches_cover_every_clock(center, examiner, now, today, monkeypatch):
     assert not Timer.objects.filter(case__in=cases, overdue_since__isnull=True, stopped_at=None)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_sweeps_flag_each_clock_once(center, examiner, manager, now, today):
     assert connection.vendor == "postgresql", "the concurrency test needs PostgreSQL"
     cases = [assigned_case(center=center, examiner=examiner) for _ in range(8)]

@@ -26,7 +26,7 @@ from protection_center.celery import app
 from tests import factories
 from tests.cases.test_sweep import assigned_case, make_overdue, staff
 
-pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 S = CaseState
 TIMEOUT = 30
