@@ -29,6 +29,6 @@ def deliver_notifications_task(limit: int = DELIVERY_BATCH) -> int:
 @shared_task
 def refresh_dashboard_summary_task() -> int:
     """Keep the dashboard's per-case figures fresh, so page views rarely have to."""
-    from cases.selectors.dashboard.summary import dashboard_summary_refresh
+    from cases.services.dashboard_summary import dashboard_summary_refresh
 
     return dashboard_summary_refresh()

@@ -3,7 +3,7 @@
 The manager dashboard aggregates a center's cases of a year (tens or hundreds of
 thousands). Read from ``Case`` it needs a join to the review clock and the working-day
 calendar for every case on every view; read from here it scans a narrow table on one
-index. ``selectors.dashboard.dashboard_summary_refresh`` keeps it up to date: it
+index. ``services.dashboard_summary_refresh`` keeps it up to date: it
 rewrites the rows of the cases whose ``updated_at`` moved since its last run (every
 service saves the case, so every transition and assignment moves it), and the dashboard
 runs it before reading, so the figures are never stale. Nothing else writes here.

@@ -29,6 +29,7 @@ from cases.services.cnipa import (
     case_record_rejection,
     case_record_response,
 )
+from cases.services.dashboard_summary import dashboard_summary_refresh
 from cases.services.entities import ENTITY_TRANSITIONS, entity_transition
 from cases.services.outbox import notifications_requeue
 
@@ -56,6 +57,7 @@ __all__ = [
     "case_status_link",
     "case_submit",
     "case_withdraw",
+    "dashboard_summary_refresh",
     "entity_transition",
     "get_work_calendar",
     "notifications_requeue",

@@ -23,10 +23,16 @@ from cases.models import CalendarDay, Case, CaseState, Entity, Role, Step, Timer
 from cases.selectors.dashboard import (
     DashboardFilters,
     dashboard_figures,
-    dashboard_summary_refresh,
 )
-from cases.services import get_work_calendar
+from cases.services import dashboard_summary_refresh, get_work_calendar
 from tests.factories import make_case, make_center, make_entity, make_superuser, make_user
+
+
+def fresh_figures(filters, **kwargs):
+    """The figures as the dashboard view computes them: refresh the summary, then read."""
+    dashboard_summary_refresh()
+    return dashboard_figures(filters, **kwargs)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -199,7 +205,7 @@ def by_type(figures):
 
 
 def test_volume_funnel_and_rates(center, cases, noise):
-    figures = dashboard_figures(march(center))
+    figures = fresh_figures(march(center))
     invention = by_type(figures)["invention"]
     assert (
         invention.received,
@@ -228,7 +234,7 @@ def test_volume_funnel_and_rates(center, cases, noise):
 
 
 def test_center_review_in_working_days_net_of_corrections(center, cases, noise):
-    figures = dashboard_figures(march(center))
+    figures = fresh_figures(march(center))
     # Invention: A 5, B 8 - 2 = 6, C 8 -> median 6; p90 at 0.9 * 2 = 1.8 -> 6 + 0.8 * 2.
     assert by_type(figures)["invention"].review.p50 == pytest.approx(6)
     assert by_type(figures)["invention"].review.p90 == pytest.approx(7.6)
@@ -243,7 +249,7 @@ def test_center_review_in_working_days_net_of_corrections(center, cases, noise):
 
 
 def test_filing_and_cnipa_turnaround_gross_and_net(center, cases, noise):
-    figures = dashboard_figures(march(center))
+    figures = fresh_figures(march(center))
     invention = by_type(figures)["invention"]
     # Filing days: A 4, B 6, C 10 -> median 6; p90 = 6 + 0.8 * 4.
     assert (invention.filing.p50, invention.filing.p90) == (
@@ -265,7 +271,7 @@ def test_filing_and_cnipa_turnaround_gross_and_net(center, cases, noise):
 
 
 def test_benchmark_share_per_type_and_month(center, cases, noise):
-    figures = dashboard_figures(march(center))
+    figures = fresh_figures(march(center))
     invention = by_type(figures)["invention"]
     # Benchmark 29 days: A (25) within gross and net; B (40 gross, 28 net) within net only.
     assert (invention.granted, invention.within_gross, invention.within_net) == (2, 1, 2)
@@ -286,7 +292,7 @@ def test_benchmark_share_per_type_and_month(center, cases, noise):
 
 
 def test_weekly_trend_and_throughput(center, cases, noise):
-    figures = dashboard_figures(march(center))
+    figures = fresh_figures(march(center))
     weeks = {w.week: w for w in figures.weeks}
     assert figures.weeks[0].week == d("2025-02-24")  # the Monday of the week of March 1st
     assert [weeks[d(day)].received for day in ("2025-03-03", "2025-03-10", "2025-03-24")] == [
@@ -309,7 +315,7 @@ def test_weekly_trend_and_throughput(center, cases, noise):
 
 
 def test_now_at_risk_overdue_workload_and_oldest(center, cases, noise, examiner):
-    figures = dashboard_figures(march(center))
+    figures = fresh_figures(march(center))
     steps = {s.step: (s.at_risk, s.overdue) for s in figures.steps}
     assert steps == {Step.REVIEW: (1, 0), Step.BENCHMARK: (1, 1)}
     load = {e.name: (e.open, e.at_risk, e.overdue) for e in figures.examiners}
@@ -323,20 +329,20 @@ def test_now_at_risk_overdue_workload_and_oldest(center, cases, noise, examiner)
 
 
 def test_filters_narrow_every_figure(center, cases, noise, examiner):
-    by_field = dashboard_figures(march(center, field="H01M"))
+    by_field = fresh_figures(march(center, field="H01M"))
     assert (by_field.total.received, by_field.total.review.p50) == (1, 5)
-    by_examiner = dashboard_figures(march(center, examiner_id=examiner.pk))
+    by_examiner = fresh_figures(march(center, examiner_id=examiner.pk))
     assert by_examiner.total.received == 2  # C and D
     assert [e.open for e in by_examiner.examiners] == [2]
-    invention = dashboard_figures(march(center, patent_type="invention"))
+    invention = fresh_figures(march(center, patent_type="invention"))
     assert [f.patent_type for f in invention.by_type] == ["invention"]
     assert invention.total.received == 5
 
 
 def test_summary_follows_the_services_without_a_manual_refresh(center, cases):
-    before = dashboard_figures(march(center)).total
+    before = fresh_figures(march(center)).total
     services.case_qualify(case=cases["D"], actor=None, at=at("2025-03-12"))
-    after = dashboard_figures(march(center)).total
+    after = fresh_figures(march(center)).total
     assert after.qualified == before.qualified + 1
     assert Case.objects.get(pk=cases["D"].pk).state == CaseState.QUALIFIED
     # D: Thu 03-06 -> Wed 03-12 = 4 working days joins the review figures.
@@ -344,11 +350,11 @@ def test_summary_follows_the_services_without_a_manual_refresh(center, cases):
 
 
 def test_summary_is_rebuilt_when_the_calendar_changes(center, cases):
-    assert by_type(dashboard_figures(march(center)))["invention"].review.p50 == 6
+    assert by_type(fresh_figures(march(center)))["invention"].review.p50 == 6
     # A holiday on Wed 03-05 shortens A (5 -> 4), B (6 -> 5) and C (8 -> 7).
     CalendarDay.objects.create(date=d("2025-03-05"), is_working=False, name="test holiday")
     services.calendar_changed()
-    assert by_type(dashboard_figures(march(center)))["invention"].review.p50 == 5
+    assert by_type(fresh_figures(march(center)))["invention"].review.p50 == 5
 
 
 # The page

@@ -21,7 +21,6 @@ from cases.selectors.dashboard.results import (
     Week,
 )
 from cases.selectors.dashboard.sql import WorkdayWindow, workday_window
-from cases.selectors.dashboard.summary import dashboard_summary_refresh
 
 __all__ = [
     "OPEN_STATES",
@@ -37,7 +36,6 @@ __all__ = [
     "Week",
     "WorkdayWindow",
     "dashboard_figures",
-    "dashboard_summary_refresh",
     "default_period",
     "workday_window",
 ]

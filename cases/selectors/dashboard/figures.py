@@ -7,7 +7,7 @@ Two kinds of figures, and the dates they use:
   patent type, technical field (classification prefix) and examiner. Each of their later
   events (acceptance, qualification, CNIPA filing, grant notice) counts in the week or
   month it happened. Read from the summary table ``CaseFigures`` (see
-  ``dashboard.summary``), refreshed first.
+  ``services.dashboard_summary``), which the caller refreshes first.
 - **Now** (at risk, overdue, workload, oldest open cases): the open cases as they stand,
   narrowed by the same filters except the date range. Read from ``Case``.
 
@@ -59,7 +59,6 @@ from cases.selectors.dashboard.results import (
     Week,
 )
 from cases.selectors.dashboard.sql import tune_for_aggregates
-from cases.selectors.dashboard.summary import dashboard_summary_refresh
 from cases.selectors.stats import PercentileCont, grouped_percentiles, supports_percentile
 
 QUANTILES = (0.5, 0.9)
@@ -313,15 +312,12 @@ def _oldest_open(filters: DashboardFilters) -> list[OpenCase]:
     ]
 
 
-def dashboard_figures(
-    filters: DashboardFilters, *, today: date | None = None, refresh: bool = True
-) -> Dashboard:
+def dashboard_figures(filters: DashboardFilters, *, today: date | None = None) -> Dashboard:
     """Every figure of the dashboard, in a fixed number of queries (one transaction).
 
-    ``refresh`` first brings the summary table up to date (a few statements).
+    Reads the summary table as it is: callers bring it up to date first with
+    ``services.dashboard_summary_refresh`` (the view does, and beat does every 5 minutes).
     """
-    if refresh:
-        dashboard_summary_refresh(today=today)
     with transaction.atomic():
         tune_for_aggregates()
         benchmark_days = None

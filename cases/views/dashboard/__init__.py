@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cases import workflow
+from cases import services, workflow
 from cases.forms_dashboard import DashboardFilterForm
 from cases.models import Role
 from cases.selectors.dashboard import Dashboard, dashboard_figures
@@ -68,6 +68,7 @@ def _figures(request: HttpRequest) -> tuple[DashboardFilterForm, Dashboard | Non
     form = DashboardFilterForm(request.GET, user=request.user, today=today)
     if not form.is_valid():
         return form, None, []
+    services.dashboard_summary_refresh(today=today)
     figures = dashboard_figures(form.filters(), today=today)
     links = Links(figures.filters, superuser=request.user.is_superuser)
     return form, figures, dashboard_tables(figures, links=links, today=today)
