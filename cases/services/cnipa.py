@@ -62,10 +62,17 @@ def case_record_filing(
 ) -> Case:
     """Filed with CNIPA: record the application number and filing date; the benchmark starts."""
     at = now_or(at)
-    parsed: dict[str, str] = {}
+    args: dict[str, Any] = {}
+
+    def number_taken(number: str) -> InvalidInput:
+        return InvalidInput(
+            _("Application number %(number)s is already recorded on another case.")
+            % {"number": number},
+            field="application_number",
+        )
 
     def prepare(c: Case) -> None:
-        parsed["number"] = _parse_application_number(c, application_number)
+        number = _parse_application_number(c, application_number)
         if filing_date is None:
             raise InvalidInput(_("The CNIPA filing date is required."), field="filing_date")
         if filing_date > local_day(at):
@@ -76,18 +83,14 @@ def case_record_filing(
                 % {"date": local_day(c.qualified_at).isoformat()},
                 field="filing_date",
             )
-        if int(parsed["number"][:4]) != filing_date.year:
+        if int(number[:4]) != filing_date.year:
             raise InvalidInput(
                 _("The application number's year does not match the filing date."),
                 field="application_number",
             )
-        taken = Case.objects.filter(application_number=parsed["number"]).exclude(pk=c.pk)
-        if taken.exists():
-            raise InvalidInput(
-                _("Application number %(number)s is already recorded on another case.")
-                % {"number": parsed["number"]},
-                field="application_number",
-            )
+        if Case.objects.filter(application_number=number).exclude(pk=c.pk).exists():
+            raise number_taken(number)
+        args.update(application_number=number, filing_date=filing_date)
 
     def then(c: Case, on: date, at_: datetime) -> None:
         clocks.timer_stop(case=c, step=Step.FILING, on=filing_date, at=at_)
@@ -98,15 +101,6 @@ def case_record_filing(
             values=clocks.RuleValues(c.center.benchmark_days(c.patent_type), "days", "plain"),
         )
 
-    class _Args(dict):
-        pass
-
-    args = _Args()
-
-    def prepare_and_args(c: Case) -> None:
-        prepare(c)
-        args.update(application_number=parsed["number"], filing_date=filing_date)
-
     try:
         return run_transition(
             case,
@@ -115,15 +109,12 @@ def case_record_filing(
             at=at,
             note=note,
             args=args,
-            prepare=prepare_and_args,
+            prepare=prepare,
             clocks_then=then,
         )
     except IntegrityError as error:
-        raise InvalidInput(
-            _("Application number %(number)s is already recorded on another case.")
-            % {"number": parsed.get("number", application_number)},
-            field="application_number",
-        ) from error
+        # Another case took the number between the check and the save.
+        raise number_taken(args.get("application_number", application_number)) from error
 
 
 @transaction.atomic
