@@ -14,7 +14,8 @@ flags them at risk and overdue at once; every other clock is due 10–49 days ah
 
 Then, alternately and on the same state (flags, events and outbox reset and vacuumed
 between runs), it times ``deadlines_sweep()`` and the floor: one SQL statement doing the
-same work (UPDATE timers … RETURNING; UPDATE cases; INSERT events; INSERT notifications).
+same work in batches of the sweep's size (UPDATE timers … RETURNING; UPDATE cases; INSERT
+events; INSERT the examiners' notifications and the managers' digests).
 
 The database is emptied first: the script refuses to run on one whose name does not
 start with "bench" unless given ``--force``.
@@ -96,7 +97,8 @@ SELECT i,
         AS examiner_id,
     CASE WHEN i %% 20 < 12 THEN 'review' WHEN i %% 20 < 17 THEN 'filing' ELSE 'benchmark' END
         AS step,
-    CASE WHEN i %% %(due_every)s = 0 THEN %(today)s::date - 1
+    -- Runs of consecutive cases, so that every center and every step has some.
+    CASE WHEN (i / %(centers)s) %% %(due_every)s = 0 THEN %(today)s::date - 1
          ELSE %(today)s::date + 10 + i %% 40 END AS due_on
 FROM generate_series(1, %(cases)s) i;
 
@@ -173,37 +175,53 @@ WITH flagged AS (
 ), rows AS (
     SELECT f.*, c.state, c.reference, c.title, c.center_id, c.examiner_id
     FROM flagged f JOIN cases c ON c.id = f.case_id
-), recipients AS (
-    SELECT r.*, u.id AS user_id, u.email, COALESCE(p.language, 'zh-hans') AS language,
-        'examiner' AS role
+), examiners AS (
+    INSERT INTO cases_notification (key, kind, case_id, timer_id, recipient, language, payload,
+        status, attempts, last_error, created_at, next_attempt_at, sent_at)
+    SELECT CASE WHEN r.overdue THEN 'overdue:' || r.id || ':' || r.due_on
+                ELSE 'at_risk:' || r.id || ':' || r.warn_on END || ':' || u.id,
+        CASE WHEN r.overdue THEN 'step_overdue' ELSE 'step_at_risk' END, r.case_id, r.id,
+        u.email, COALESCE(p.language, 'zh-hans'),
+        jsonb_build_object('reference', r.reference, 'title', r.title, 'state', r.state,
+                           'step', r.step, 'due_on', r.due_on, 'role', 'examiner'),
+        'pending', 0, '', %(now)s, %(now)s, NULL
     FROM rows r
     JOIN auth_user u ON u.id = r.examiner_id
     LEFT JOIN cases_staffprofile p ON p.user_id = u.id
     WHERE r.party = 'center' AND u.is_active AND u.email <> ''
-    UNION ALL
-    SELECT r.*, u.id, u.email, p.language, 'manager'
-    FROM rows r
-    JOIN cases_staffprofile p ON p.center_id = r.center_id
+    ON CONFLICT (key) DO NOTHING
+    RETURNING 1
+), overdue_steps AS (
+    SELECT r.center_id, r.id, r.reference, r.title, r.step, r.due_on,
+        row_number() OVER (PARTITION BY r.center_id ORDER BY r.due_on, r.reference) AS n
+    FROM rows r WHERE r.overdue
+), digests AS (
+    SELECT s.center_id, min(s.id) AS first, count(*) AS count,
+        jsonb_agg(jsonb_build_object('reference', s.reference, 'title', left(s.title, 60),
+                                     'step', s.step, 'due_on', s.due_on) ORDER BY s.n)
+            FILTER (WHERE s.n <= 20) AS steps
+    FROM overdue_steps s GROUP BY s.center_id
+), managers AS (
+    INSERT INTO cases_notification (key, kind, center_id, recipient, language, payload,
+        status, attempts, last_error, created_at, next_attempt_at, sent_at)
+    SELECT 'overdue_digest:' || d.first || ':' || u.id, 'overdue_digest', d.center_id,
+        u.email, p.language,
+        jsonb_build_object('center', ce.code, 'count', d.count, 'steps', d.steps,
+                           'role', 'manager'),
+        'pending', 0, '', %(now)s, %(now)s, NULL
+    FROM digests d
+    JOIN cases_center ce ON ce.id = d.center_id
+    JOIN cases_staffprofile p ON p.center_id = d.center_id
     JOIN auth_user u ON u.id = p.user_id
-    WHERE r.overdue AND u.is_active AND u.email <> ''
+    WHERE u.is_active AND u.email <> ''
       AND EXISTS (SELECT 1 FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id
                   WHERE ug.user_id = u.id AND g.name = 'manager')
-), notifications AS (
-    INSERT INTO cases_notification (key, kind, case_id, timer_id, recipient, language, payload,
-        status, attempts, last_error, created_at, next_attempt_at, sent_at)
-    SELECT CASE WHEN overdue THEN 'overdue:' || id || ':' || due_on
-                ELSE 'at_risk:' || id || ':' || warn_on END || ':' || user_id,
-        CASE WHEN overdue THEN 'step_overdue' ELSE 'step_at_risk' END, case_id, id, email,
-        language,
-        jsonb_build_object('reference', reference, 'title', title, 'state', state, 'step', step,
-                           'due_on', due_on, 'role', role),
-        'pending', 0, '', %(now)s, %(now)s, NULL
-    FROM recipients
     ON CONFLICT (key) DO NOTHING
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM flagged), (SELECT count(*) FROM cases),
-       (SELECT count(*) FROM events), (SELECT count(*) FROM notifications)
+       (SELECT count(*) FROM events),
+       (SELECT count(*) FROM examiners) + (SELECT count(*) FROM managers)
 """
 
 RESET = [
@@ -305,13 +323,23 @@ def run_floor(now: datetime) -> float:
     from django.db import transaction
     from django.utils import timezone
 
+    from cases.services.sweep import BATCH
+
+    # In batches of the sweep's size, each its own transaction, as the sweep does (the
+    # managers get one digest per batch).
+    params = {"now": now, "today": timezone.localdate(now), "limit": BATCH}
+    totals = [0, 0, 0, 0]
     started = time.perf_counter()
-    with transaction.atomic():
-        (row,) = execute(FLOOR, {"now": now, "today": timezone.localdate(now), "limit": 10**7})
+    while True:
+        with transaction.atomic():
+            (row,) = execute(FLOOR, params)
+        totals = [a + b for a, b in zip(totals, row, strict=True)]
+        if not row[0]:
+            break
     elapsed = time.perf_counter() - started
     print(
-        f"  floor   {elapsed:7.3f} s  timers={row[0]} cases={row[1]} events={row[2]}"
-        f" notifications={row[3]}"
+        f"  floor   {elapsed:7.3f} s  timers={totals[0]} cases={totals[1]} events={totals[2]}"
+        f" notifications={totals[3]}"
     )
     return elapsed
 

@@ -123,3 +123,21 @@ def test_production_static_files_build_their_manifest(tmp_path):
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "staticfiles.json").exists()
     assert list(tmp_path.glob("vendor/chart.js/*.js"))
+
+
+def test_embedded_run_seeds_and_sweeps_on_sqlite(tmp_path):
+    """bin/run's database steps on SQLite: migrate, the demo data, a sweep that flags."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))},
+        "DJANGO_SETTINGS_MODULE": "protection_center.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'embedded.sqlite3'}",
+        "CELERY_BROKER_URL": "memory://localhost/",  # the wake-ups go nowhere
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for command in (["migrate", "-v0"], ["seed_demo", "--demo-cases", "40"]):
+        result = subprocess.run(
+            manage + command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+        )
+        assert result.returncode == 0, result.stderr
+    assert "Deadline sweep:" in result.stdout
+    assert "overdue" in result.stdout

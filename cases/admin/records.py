@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -160,6 +160,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_display = (
         "created_at",
         "case",
+        "center",
         "kind",
         "recipient",
         "language",
@@ -167,7 +168,7 @@ class NotificationAdmin(ReadOnlyAdmin):
         "attempts",
         "sent_at",
     )
-    list_select_related = ("case",)
+    list_select_related = ("case", "center")
     list_filter = ("status", "kind", "language")
     search_fields = ("case__reference", "recipient")
     date_hierarchy = "created_at"
@@ -175,6 +176,7 @@ class NotificationAdmin(ReadOnlyAdmin):
         "key",
         "kind",
         "case",
+        "center",
         "timer",
         "recipient",
         "language",
@@ -187,6 +189,10 @@ class NotificationAdmin(ReadOnlyAdmin):
         "sent_at",
     )
     actions = ["send_again"]
+
+    def center_filter(self, center_id: int) -> Q:
+        # A digest is about the center rather than one case.
+        return Q(case__center_id=center_id) | Q(case__isnull=True, center_id=center_id)
 
     @admin.action(description=_("Send the selected failed notifications again"))
     def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:

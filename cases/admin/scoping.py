@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from cases import workflow
@@ -41,7 +41,11 @@ class CenterScopedAdmin(admin.ModelAdmin):
         center_id = workflow.user_center_id(request.user)
         if center_id is None:
             return queryset.none()
-        return queryset.filter(**{self.center_lookup: center_id})
+        return queryset.filter(self.center_filter(center_id))
+
+    def center_filter(self, center_id: int) -> Q:
+        """The rows of one center."""
+        return Q(**{self.center_lookup: center_id})
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.related_model is Center and not request.user.is_superuser:

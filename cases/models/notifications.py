@@ -3,6 +3,9 @@
 A row is the promise to send one e-mail. Its ``key`` is unique, so writing the same
 notification twice (a re-run sweep, two sweeps at once, a retried transition) is a
 silent no-op; delivery (``cases.services.outbox``) sends each row at most once.
+
+A row is about one case, or (the managers' digest of newly overdue steps) about a
+center's cases: then ``case`` is empty and ``center`` says which center.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.cases import Case
+from cases.models.centers import Center
 from cases.models.choices import Language
 from cases.models.clocks import Timer
 
@@ -35,6 +39,7 @@ class Notification(models.Model):
         APPLICANT_REMINDER = "applicant_reminder", _("Reminder of an applicant deadline")
         APPLICANT_DUE_TODAY = "applicant_due_today", _("Applicant deadline due today")
         CASE_TRANSITION = "case_transition", _("Case status change")
+        OVERDUE_DIGEST = "overdue_digest", _("Overdue steps in the center (digest)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -52,9 +57,20 @@ class Notification(models.Model):
     case = models.ForeignKey(
         Case,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         db_index=False,
         related_name="notifications",
         verbose_name=_("case"),
+    )
+    center = models.ForeignKey(
+        Center,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("center"),
+        help_text=_("Set for a notice about several of the center's cases instead of one."),
     )
     timer = models.ForeignKey(
         Timer,
@@ -94,6 +110,12 @@ class Notification(models.Model):
             models.Index(fields=["case", "created_at"], name="notification_case_time"),
             # "Has this clock had this notice yet?" (the sweep's reminders).
             models.Index(fields=["timer", "kind"], name="notification_timer_kind"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(center__isnull=False),
+                name="notification_case_or_center",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -233,6 +233,9 @@ def _link(notification: Notification) -> str:
     base = settings.SITE_URL.rstrip("/")
     if notification.kind in APPLICANT_KINDS:
         return base + case_status_link(notification.case)
+    if notification.case_id is None:
+        # A digest: the center's overdue cases (the admin shows staff their own center's).
+        return base + reverse("admin:cases_case_changelist") + "?deadline=overdue"
     return base + reverse("admin:cases_case_change", args=[notification.case_id])
 
 
@@ -245,4 +248,7 @@ def _context(payload: dict[str, Any]) -> dict[str, Any]:
         context["step_label"] = Step(payload["step"]).label
     if payload.get("state"):
         context["state_label"] = CaseState(payload["state"]).label
+    if "steps" in payload:  # a digest: each listed step like a single one
+        context["steps"] = [_context(item) for item in payload["steps"]]
+        context["more"] = payload.get("count", 0) - len(payload["steps"])
     return context

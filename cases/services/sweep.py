@@ -12,9 +12,11 @@ yet flagged, and every write is one set-based statement. Per batch, in one trans
 2. set the clocks' ``at_risk_since`` / ``overdue_since`` to ``now`` (one UPDATE);
 3. set the same fields on their cases where still empty (one UPDATE);
 4. write one internal ``CaseEvent`` per flagged clock (one INSERT … SELECT);
-5. write the outbox rows (one INSERT … SELECT; the unique key drops duplicates): the
-   assigned examiner for the center's own steps, the center's managers for any step
-   overdue, each in their language.
+5. write the outbox rows, each in its recipient's language: the assigned examiner, one
+   per flagged step of the center's own (one INSERT … SELECT; the unique key drops
+   duplicates); and each manager of a center with newly overdue steps, one digest
+   listing them (one SELECT of the steps, one of the managers, one INSERT), so that a
+   bad day is one e-mail per manager, not one per case.
 
 A clock newly overdue and newly at risk in the same pass (after downtime) gets both
 timestamps but one event and one set of e-mails, the overdue ones.
@@ -25,21 +27,22 @@ have not had that notice yet.
 
 Running the sweep twice, or twice at once, flags each clock once and writes each
 notification once. Dates are local (``TIME_ZONE``, Asia/Shanghai by default). The SQL
-runs on PostgreSQL and SQLite (the embedded run); only the JSON constructor differs.
+runs on PostgreSQL and SQLite (the embedded run); only the JSON constructor and the
+lists of ids (one array parameter on PostgreSQL) differ.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connection, models, transaction
-from django.db.models import F, Value, When
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -47,6 +50,7 @@ from cases import deadlines
 from cases.models import (
     Case,
     CaseEvent,
+    Center,
     Entity,
     Notification,
     Party,
@@ -61,6 +65,10 @@ logger = logging.getLogger(__name__)
 
 BATCH = 5000
 REMINDER_WORKDAYS = 3
+DIGEST_ITEMS = 20
+"""At most this many steps are listed in a manager's digest; it gives the total and links
+to the list of overdue cases for the rest."""
+DIGEST_TITLE_LENGTH = 60
 
 Kind = Notification.Kind
 
@@ -120,12 +128,14 @@ def _flag_batch(*, now: datetime, today: date, result: SweepResult) -> bool:
             return False
         # Cases locked by a running transition are skipped, not waited for: a service locks
         # the case before its clocks, the sweep the other way round.
-        locked = set(
-            Case.objects.filter(pk__in=set(case_of.values()))
-            .select_for_update(skip_locked=True)
-            .order_by()
-            .values_list("pk", flat=True)
+        tables = _tables()
+        ids, params = _one_of("id", set(case_of.values()))
+        lock = (
+            " FOR UPDATE SKIP LOCKED"
+            if connection.features.has_select_for_update_skip_locked
+            else ""
         )
+        locked = set(_column(f"SELECT id FROM {tables['case']} WHERE {ids}{lock}", params))
         overdue_ids = {pk for pk, case_id, _at in overdue if case_id in locked}
         at_risk_ids = {pk for pk, case_id in warned if case_id in locked} | {
             pk for pk, case_id, at_risk in overdue if case_id in locked and at_risk is None
@@ -133,27 +143,33 @@ def _flag_batch(*, now: datetime, today: date, result: SweepResult) -> bool:
         timer_ids = sorted(overdue_ids | at_risk_ids)
         if not timer_ids:
             return False
-        Timer.objects.filter(pk__in=timer_ids).update(
-            at_risk_since=models.Case(
-                When(at_risk_since__isnull=True, warn_on__lte=today, then=Value(now)),
-                default=F("at_risk_since"),
-            ),
-            overdue_since=models.Case(
-                When(overdue_since__isnull=True, due_on__lt=today, then=Value(now)),
-                default=F("overdue_since"),
-            ),
+        at = connection.ops.adapt_datetimefield_value(now)
+        day = connection.ops.adapt_datefield_value(today)
+        ids, params = _one_of("id", timer_ids)
+        _execute(
+            f"""UPDATE {tables["timer"]} SET
+                at_risk_since = CASE WHEN at_risk_since IS NULL AND warn_on <= %s THEN %s
+                                     ELSE at_risk_since END,
+                overdue_since = CASE WHEN overdue_since IS NULL AND due_on < %s THEN %s
+                                     ELSE overdue_since END
+            WHERE {ids}""",
+            [day, at, day, at, *params],
         )
         flagged_cases = {case_of[pk] for pk in timer_ids}
         overdue_cases = {case_of[pk] for pk in overdue_ids}
-        Case.objects.filter(pk__in=flagged_cases).update(
-            at_risk_since=Coalesce(F("at_risk_since"), Value(now)),
-            overdue_since=models.Case(
-                When(pk__in=overdue_cases, then=Coalesce(F("overdue_since"), Value(now))),
-                default=F("overdue_since"),
-            ),
+        ids, params = _one_of("id", flagged_cases)
+        overdue_ids_sql, overdue_params = _one_of("id", overdue_cases)
+        _execute(
+            f"""UPDATE {tables["case"]} SET
+                at_risk_since = COALESCE(at_risk_since, %s),
+                overdue_since = CASE WHEN {overdue_ids_sql} THEN COALESCE(overdue_since, %s)
+                                     ELSE overdue_since END
+            WHERE {ids}""",
+            [at, *overdue_params, at, *params],
         )
         events = _log_flags(timer_ids, now=now)
-        notifications = _notify_staff(timer_ids, now=now)
+        notifications = _notify_examiners(timer_ids, now=now)
+        notifications += _notify_managers(sorted(overdue_ids), now=now)
     result.at_risk += len(at_risk_ids)
     result.overdue += len(overdue_ids)
     result.cases += len(flagged_cases)
@@ -182,14 +198,34 @@ def _json_object() -> str:
     return "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
 
 
-def _placeholders(values: list[object]) -> str:
-    return ", ".join(["%s"] * len(values))
+def _one_of(column: str, ids: Collection[int]) -> tuple[str, list[object]]:
+    """``column`` is one of ``ids``: SQL and its parameters.
+
+    On PostgreSQL the ids travel as one array parameter: thousands of placeholders cost
+    more to build, send and plan than the statement takes to run.
+    """
+    ids = sorted(ids)
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [ids]
+    if not ids:
+        return "false", []
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
 def _execute(sql: str, params: list[object]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def _rows(sql: str, params: list[object]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _column(sql: str, params: list[object]) -> list[Any]:
+    return [row[0] for row in _rows(sql, params)]
 
 
 def _log_flags(timer_ids: list[int], *, now: datetime) -> int:
@@ -200,6 +236,7 @@ def _log_flags(timer_ids: list[int], *, now: datetime) -> int:
         at_risk_note = _("%(step)s is at risk: it is due on %(due)s.")
         labels = [(step.value, str(step.label)) for step in Step]
     at = connection.ops.adapt_datetimefield_value(now)
+    ids, id_params = _one_of("t.id", timer_ids)
     step_label = "CASE t.step " + " ".join("WHEN %s THEN %s" for _ in labels) + " END"
     sql = f"""
         INSERT INTO {{event}} (case_id, "transition", from_state, to_state, actor_id, created_at,
@@ -212,74 +249,119 @@ def _log_flags(timer_ids: list[int], *, now: datetime) -> int:
                        '%%(due)s', CAST(t.due_on AS TEXT)),
                '', %s
         FROM {{timer}} t JOIN {{case}} c ON c.id = t.case_id
-        WHERE t.id IN ({_placeholders(timer_ids)})
+        WHERE {ids}
     """.format(**_tables())
     params = [at, at, at, overdue_note, at_risk_note]
     params += [value for pair in labels for value in pair]
-    params += [False, *timer_ids]
+    params += [False, *id_params]
     return _execute(sql, params)
 
 
-def _notify_staff(timer_ids: list[int], *, now: datetime) -> int:
-    """The assigned examiner for the center's own steps; the managers for any overdue step."""
+def _notify_examiners(timer_ids: list[int], *, now: datetime) -> int:
+    """The assigned examiner, for each flagged step of the center's own."""
     at = connection.ops.adapt_datetimefield_value(now)
     payload = (
-        f"{_json_object()}('reference', r.reference, 'title', r.title, 'state', r.state,"
-        " 'step', r.step, 'due_on', CAST(r.due_on AS TEXT), 'role', r.role)"
+        f"{_json_object()}('reference', c.reference, 'title', c.title, 'state', c.state,"
+        " 'step', t.step, 'due_on', CAST(t.due_on AS TEXT), 'role', 'examiner')"
     )
-    # Everything the rows need is read once in "flagged", so the managers are found from
-    # each flagged case's center, never by joining a center's other cases. INSERT comes
-    # first (WITH inside it) so that SQLite reports the row count.
+    overdue = "t.overdue_since = %s"
+    ids, id_params = _one_of("t.id", timer_ids)
     sql = f"""
         INSERT INTO {{notification}} ("key", kind, case_id, timer_id, recipient, language, payload,
                                     status, attempts, last_error, created_at, next_attempt_at)
-        WITH flagged AS (
-            SELECT t.id, t.case_id, t.step, t.party, t.due_on, t.warn_on,
-                   t.overdue_since = %s AS overdue,
-                   c.center_id, c.examiner_id, c.reference, c.title, c.state
-            FROM {{timer}} t JOIN {{case}} c ON c.id = t.case_id
-            WHERE t.id IN ({_placeholders(timer_ids)})
-        ), recipients AS (
-            SELECT f.*, u.id AS user_id, u.email, COALESCE(p.language, %s) AS language,
-                   'examiner' AS role
-            FROM flagged f
-            JOIN {{user}} u ON u.id = f.examiner_id
-            LEFT JOIN {{profile}} p ON p.user_id = u.id
-            WHERE f.party = %s AND u.is_active AND u.email <> ''
-            UNION ALL
-            SELECT f.*, u.id, u.email, p.language, 'manager'
-            FROM flagged f
-            JOIN {{profile}} p ON p.center_id = f.center_id
-            JOIN {{user}} u ON u.id = p.user_id
-            WHERE f.overdue AND u.is_active AND u.email <> ''
-              AND NOT (f.party = %s AND u.id = f.examiner_id)
-              AND EXISTS (SELECT 1 FROM {{user_groups}} ug JOIN {{group}} g ON g.id = ug.group_id
-                          WHERE ug.user_id = u.id AND g.name = %s)
-        )
-        SELECT CASE WHEN r.overdue THEN 'overdue:' || r.id || ':' || CAST(r.due_on AS TEXT)
-                    ELSE 'at_risk:' || r.id || ':' || CAST(r.warn_on AS TEXT) END
-                   || ':' || r.user_id,
-               CASE WHEN r.overdue THEN %s ELSE %s END,
-               r.case_id, r.id, r.email, r.language, {payload},
+        SELECT CASE WHEN {overdue} THEN 'overdue:' || t.id || ':' || CAST(t.due_on AS TEXT)
+                    ELSE 'at_risk:' || t.id || ':' || CAST(t.warn_on AS TEXT) END
+                   || ':' || u.id,
+               CASE WHEN {overdue} THEN %s ELSE %s END,
+               t.case_id, t.id, u.email, COALESCE(p.language, %s), {payload},
                %s, 0, '', %s, %s
-        FROM recipients r
-        WHERE true
+        FROM {{timer}} t
+        JOIN {{case}} c ON c.id = t.case_id
+        JOIN {{user}} u ON u.id = c.examiner_id
+        LEFT JOIN {{profile}} p ON p.user_id = u.id
+        WHERE {ids}
+          AND t.party = %s AND u.is_active AND u.email <> ''
         ON CONFLICT ("key") DO NOTHING
     """.format(**_tables())
     params = [
         at,
-        *timer_ids,
-        settings.LANGUAGE_CODE,
-        Party.CENTER.value,
-        Party.CENTER.value,
-        Role.MANAGER.value,
+        at,
         Kind.STEP_OVERDUE.value,
         Kind.STEP_AT_RISK.value,
+        settings.LANGUAGE_CODE,
         Notification.Status.PENDING.value,
         at,
         at,
+        *id_params,
+        Party.CENTER.value,
     ]
     return _execute(sql, params)
+
+
+def _notify_managers(timer_ids: list[int], *, now: datetime) -> int:
+    """One digest per manager of each center with newly overdue steps (any party's).
+
+    The key names the batch's first overdue clock of the center, so a digest is written
+    once; the steps of a later batch (or of a concurrent sweep) make a digest of their own.
+    """
+    if not timer_ids:
+        return 0
+    tables = _tables()
+    ids, params = _one_of("t.id", timer_ids)
+    rows = _rows(
+        f"""SELECT t.id, c.center_id, c.reference, c.title, t.step, t.due_on
+        FROM {tables["timer"]} t JOIN {tables["case"]} c ON c.id = t.case_id
+        WHERE {ids} ORDER BY t.due_on, c.reference""",
+        params,
+    )
+    steps: dict[int, list[dict[str, object]]] = {}
+    for pk, center_id, reference, title, step, due_on in rows:
+        steps.setdefault(center_id, []).append(
+            {
+                "timer": pk,
+                "reference": reference,
+                "title": title[:DIGEST_TITLE_LENGTH],
+                "step": step,
+                # SQLite returns the date as text already.
+                "due_on": due_on if isinstance(due_on, str) else due_on.isoformat(),
+            }
+        )
+    managers = (
+        StaffProfile.objects.filter(
+            center_id__in=steps,
+            user__is_active=True,
+            user__groups__name=Role.MANAGER,
+        )
+        .exclude(user__email="")
+        .values_list("center_id", "user_id", "user__email", "language")
+        .distinct()
+    )
+    centers = dict(Center.objects.filter(pk__in=steps).values_list("pk", "code"))
+    rows = []
+    for center_id, user_id, email, language in managers:
+        items = steps[center_id]
+        first = min(item["timer"] for item in items)
+        rows.append(
+            Notification(
+                key=f"overdue_digest:{first}:{user_id}",
+                kind=Kind.OVERDUE_DIGEST,
+                center_id=center_id,
+                recipient=email,
+                language=language or settings.LANGUAGE_CODE,
+                payload={
+                    "center": centers[center_id],
+                    "count": len(items),
+                    "steps": [
+                        {k: v for k, v in item.items() if k != "timer"}
+                        for item in items[:DIGEST_ITEMS]
+                    ],
+                    "role": "manager",
+                },
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    return len(Notification.objects.bulk_create(rows, ignore_conflicts=True))
 
 
 def _remind(*, now: datetime, today: date) -> int:

@@ -164,26 +164,32 @@ def test_notices_are_written_in_the_recipients_language():
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_every_kind_renders(kind, language):
     case = factories.make_case(S.QUALIFIED)
+    about_case = {
+        "reference": case.reference,
+        "title": case.title,
+        "state": case.state,
+        "step": Step.FILING,
+        "due_on": "2025-02-10",
+        "role": "manager",
+        "name": "Li Lei",
+    }
     row = Notification(
         key="x",
         kind=kind,
         case=case,
         recipient="someone@example.com",
         language=language,
-        payload={
-            "reference": case.reference,
-            "title": case.title,
-            "state": case.state,
-            "step": Step.FILING,
-            "due_on": "2025-02-10",
-            "role": "manager",
-            "name": "Li Lei",
-        },
+        payload=about_case,
     )
+    if kind == Kind.OVERDUE_DIGEST:
+        digest = {"center": case.center.code, "count": 1, "steps": [about_case]}
+        row.case, row.center, row.payload = None, case.center, {**digest, "role": "manager"}
 
     subject, body = outbox.render(row)
 
-    assert case.reference in subject and "\n" not in subject
+    assert "\n" not in subject
+    assert (case.center.code if kind == Kind.OVERDUE_DIGEST else case.reference) in subject
+    assert case.reference in body or kind != Kind.OVERDUE_DIGEST
     assert case.title in body
     assert ("2025年2月10日" if language == "zh-hans" else "Feb. 10, 2025") in body
 

@@ -24,7 +24,7 @@ from cases.models import (
     Step,
     Timer,
 )
-from cases.services import clocks, sweep
+from cases.services import clocks, outbox, sweep
 from tests import factories
 
 S = CaseState
@@ -116,13 +116,23 @@ def test_overdue_center_step_is_flagged_logged_and_notified(center, examiner, ma
     assert timer.due_on.isoformat() in event.note
     with translation.override("zh-hans"):
         assert str(Step.REVIEW.label) in event.note
-    sent = Notification.objects.filter(timer=timer)
-    assert {(n.kind, n.recipient, n.language) for n in sent} == {
-        (Kind.STEP_OVERDUE, "examiner@example.com", "en"),
-        (Kind.STEP_OVERDUE, "manager@example.com", "zh-hans"),
-    }
-    assert {n.payload["role"] for n in sent} == {"examiner", "manager"}
-    assert sent.first().payload["reference"] == case.reference
+    to_examiner = Notification.objects.get(timer=timer)
+    assert (to_examiner.kind, to_examiner.recipient, to_examiner.language) == (
+        Kind.STEP_OVERDUE,
+        "examiner@example.com",
+        "en",
+    )
+    assert to_examiner.payload["reference"] == case.reference
+    assert to_examiner.payload["role"] == "examiner"
+    digest = Notification.objects.get(kind=Kind.OVERDUE_DIGEST)
+    assert (digest.recipient, digest.language, digest.center, digest.case) == (
+        "manager@example.com",
+        "zh-hans",
+        center,
+        None,
+    )
+    assert digest.payload["count"] == 1
+    assert [s["reference"] for s in digest.payload["steps"]] == [case.reference]
     assert (result.overdue, result.at_risk, result.cases, result.events) == (1, 1, 1, 1)
     assert result.notifications == 2
 
@@ -176,9 +186,92 @@ def test_overdue_benchmark_notifies_managers_not_the_examiner(center, examiner, 
 
     sweep.deadlines_sweep(now=now)
 
-    assert list(Notification.objects.filter(timer=timer).values_list("recipient", flat=True)) == [
-        "manager@example.com"
+    assert not Notification.objects.filter(timer=timer).exists()
+    digest = Notification.objects.get(kind=Kind.OVERDUE_DIGEST)
+    assert (digest.kind, digest.recipient) == (Kind.OVERDUE_DIGEST, "manager@example.com")
+    assert digest.payload["steps"] == [
+        {
+            "reference": case.reference,
+            "title": case.title,
+            "step": Step.BENCHMARK,
+            "due_on": timer.due_on.isoformat(),
+        }
     ]
+
+
+@pytest.mark.django_db
+def test_each_manager_gets_one_digest_of_their_own_centers_overdue_steps(
+    center, examiner, manager, now, today, monkeypatch
+):
+    monkeypatch.setattr(sweep, "DIGEST_ITEMS", 3)
+    english = staff(Role.MANAGER, center, email="manager-en@example.com", language="en")
+    away = staff(Role.MANAGER, center, email="away@example.com")
+    away.is_active = False
+    away.save(update_fields=["is_active"])
+    other = factories.make_center()
+    staff(Role.MANAGER, other, email="elsewhere@example.com")
+    ours = [assigned_case(center=center, examiner=examiner) for _ in range(5)]
+    for days, case in enumerate(ours, start=1):
+        set_clock(case, due=today - timedelta(days=days), warn=today - timedelta(days=9))
+    theirs = factories.make_case(S.UNDER_REVIEW, center=other)
+    make_overdue(theirs, today)
+    at_risk = assigned_case(center=center, examiner=examiner)
+    set_clock(at_risk, due=today + timedelta(days=2), warn=today)
+
+    result = sweep.deadlines_sweep(now=now)
+
+    digests = {n.recipient: n for n in Notification.objects.filter(kind=Kind.OVERDUE_DIGEST)}
+    assert set(digests) == {"manager@example.com", english.email, "elsewhere@example.com"}
+    mine = digests["manager@example.com"]
+    assert mine.center == center and mine.payload["count"] == 5
+    # Oldest due first, at most DIGEST_ITEMS listed; the at-risk case is not in it.
+    assert [s["reference"] for s in mine.payload["steps"]] == [c.reference for c in ours[::-1]][:3]
+    assert digests[english.email].language == "en"
+    assert [s["reference"] for s in digests["elsewhere@example.com"].payload["steps"]] == [
+        theirs.reference
+    ]
+    assert result.notifications == 6 + 3  # the examiner's 5 overdue and 1 at risk, 3 digests
+
+
+@pytest.mark.django_db
+def test_digest_reads_in_the_managers_language_and_links_to_the_overdue_list(
+    center, examiner, now, today, monkeypatch
+):
+    monkeypatch.setattr(sweep, "DIGEST_ITEMS", 2)
+    staff(Role.MANAGER, center, email="manager-en@example.com", language="en")
+    staff(Role.MANAGER, center, email="manager-zh@example.com", language="zh-hans")
+    cases = [assigned_case(center=center, examiner=examiner) for _ in range(3)]
+    for case in cases:
+        make_overdue(case, today)
+    sweep.deadlines_sweep(now=now)
+    digests = {n.language: n for n in Notification.objects.filter(kind=Kind.OVERDUE_DIGEST)}
+
+    subject, body = outbox.render(digests["en"])
+    assert subject == f"[{center.code}] 3 steps newly overdue"
+    assert body.startswith("3 steps of the center's cases became overdue:")
+    assert f"{cases[0].reference} · Pre-examination review · due on" in body
+    assert cases[2].reference not in body and "… and 1 more." in body
+    assert "/admin/cases/case/?deadline=overdue" in body
+    subject, body = outbox.render(digests["zh-hans"])
+    assert subject.startswith(f"[{center.code}]") and "逾期" in subject
+    assert cases[0].reference in body and "预审" in body
+
+
+@pytest.mark.django_db
+def test_digest_is_shown_in_the_admin_to_its_own_center_only(client, center, examiner, today, now):
+    manager = staff(Role.MANAGER, center, email="manager@example.com")
+    other = staff(Role.MANAGER, factories.make_center(), email="elsewhere@example.com")
+    make_overdue(assigned_case(center=center, examiner=examiner), today)
+    sweep.deadlines_sweep(now=now)
+    digest = Notification.objects.get(kind=Kind.OVERDUE_DIGEST)
+    url = f"/admin/cases/notification/{digest.pk}/change/"
+
+    client.force_login(manager)
+    assert client.get(url).status_code == 200
+    assert "manager@example.com" in client.get("/admin/cases/notification/").content.decode()
+    client.force_login(other)
+    assert client.get(url).status_code in (302, 404)
+    assert "manager@example.com" not in client.get("/admin/cases/notification/").content.decode()
 
 
 @pytest.mark.django_db
@@ -261,8 +354,12 @@ def test_concurrent_sweeps_flag_each_clock_once(center, examiner, manager, now, 
     assert set(
         CaseEvent.objects.filter(transition="flag_overdue").values_list("case_id", flat=True)
     ) == {c.pk for c in cases}
-    # One to the examiner and one to the manager per clock, each once.
-    assert Notification.objects.filter(kind=Kind.STEP_OVERDUE).count() == 16
+    # One to the examiner per clock, each once; each clock in exactly one manager's digest.
+    assert Notification.objects.filter(kind=Kind.STEP_OVERDUE).count() == 8
+    digests = Notification.objects.filter(kind=Kind.OVERDUE_DIGEST)
+    listed = [s["reference"] for d in digests for s in d.payload["steps"]]
+    assert sorted(listed) == sorted(c.reference for c in cases)
+    assert sum(d.payload["count"] for d in digests) == 8
 
 
 def _sweep_queries(now: datetime) -> int:
@@ -292,9 +389,10 @@ def test_query_count_does_not_grow_with_open_or_flagged_cases(center, examiner, 
     assert Case.objects.open().count() == 71
     assert CaseEvent.objects.filter(transition="flag_overdue").count() == 22
     assert few_open == many_open == many_flagged
-    # Flagging: 3 lookups (overdue, at risk, their cases), 2 updates, 2 inserts; reminders:
-    # 1 insert; plus the savepoints of the two transactions, nested in the test's.
-    assert few_open <= 12
+    # Flagging: 3 lookups (overdue, at risk, their cases), 2 updates, 3 inserts (events,
+    # examiners, digests) and 3 lookups for the digests (steps, managers, centers);
+    # reminders: 1 insert; plus the savepoints of the two transactions, nested in the test's.
+    assert few_open <= 16
 
 
 # Applicant reminders -----------------------------------------------------------------

@@ -16,6 +16,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db.models import Q
 from django.utils import timezone
 
 from cases import services
@@ -95,9 +96,13 @@ def test_worker_sweep_flags_an_overdue_case_and_its_mail_goes_out(worker):
     case.refresh_from_db()
     assert case.overdue_since is not None and case.state == S.UNDER_REVIEW
     assert CaseEvent.objects.filter(case=case, transition="flag_overdue", public=False).count() == 1
-    assert set(Notification.objects.filter(timer=timer).values_list("recipient", "status")) == {
-        ("examiner@example.com", Notification.Status.SENT),
-        ("manager@example.com", Notification.Status.SENT),
+    assert set(
+        Notification.objects.filter(Q(timer=timer) | Q(center=center)).values_list(
+            "recipient", "kind", "status"
+        )
+    ) == {
+        ("examiner@example.com", Notification.Kind.STEP_OVERDUE, Notification.Status.SENT),
+        ("manager@example.com", Notification.Kind.OVERDUE_DIGEST, Notification.Status.SENT),
     }
     to_examiner = [m for m in mail.outbox if m.to == ["examiner@example.com"]]
     assert [m.subject for m in to_examiner] == [
