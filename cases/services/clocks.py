@@ -18,6 +18,8 @@ from cases import deadlines
 from cases.models import CalendarDay, CalendarYear, Case, Party, Step, TimeLimitRule, Timer, Unit
 from cases.models import Counting as C
 from cases.models import Unit as U
+from cases.optional_cache import cache_add, cache_get
+from cases.services.status_pages import status_pages_forget
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,13 @@ def get_work_calendar() -> deadlines.WorkCalendar:
     """The working-day calendar built from ``CalendarDay``, memoized per process.
 
     Edits bump a version in the shared cache, so every process rebuilds on next use.
+    Without the cache (its server down) the calendar is read afresh on each use.
     """
-    version = cache.get(_CALENDAR_VERSION_KEY)
+    version = cache_get(_CALENDAR_VERSION_KEY)
     if version is None:
-        version = uuid.uuid4().hex
-        cache.add(_CALENDAR_VERSION_KEY, version, timeout=None)
-        version = cache.get(_CALENDAR_VERSION_KEY, version)
-    if _calendar_memo["version"] != version or _calendar_memo["calendar"] is None:
+        cache_add(_CALENDAR_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache_get(_CALENDAR_VERSION_KEY)  # whichever process's came first
+    if version is None or _calendar_memo["version"] != version or not _calendar_memo["calendar"]:
         rows = CalendarDay.objects.values_list("date", "is_working")
         years = CalendarYear.objects.filter(complete=True).values_list("year", flat=True)
         _calendar_memo["calendar"] = deadlines.WorkCalendar.from_days(
@@ -308,4 +310,5 @@ def case_refresh_deadlines(*, case: Case) -> Case:
             "updated_at",
         ]
     )
+    status_pages_forget(case_id=case.pk)
     return case

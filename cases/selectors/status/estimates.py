@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, F, Func, IntegerField
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from cases.models import TERMINAL_STATES, Case, CaseState
+from cases.optional_cache import cache_get, cache_set
 from cases.selectors.stats import PercentileCont, interpolate, supports_percentile
 from cases.selectors.status.page import Estimate
 from cases.selectors.status.progress import local_date
@@ -64,12 +64,12 @@ def turnaround_figures(*, center_id: int, patent_type: str) -> dict[str, Figure]
     """Days to qualification and to the grant notice, over the center's cases of a type
     that reached them: one query (``percentile_cont`` on PostgreSQL), cached an hour."""
     key = f"pc:status:figures:v2:{center_id}:{patent_type}"
-    figures = cache.get(key)
+    figures = cache_get(key)
     if figures is None:
         figures = _compute_figures(
             Case.objects.filter(center_id=center_id, patent_type=patent_type).order_by()
         )
-        cache.set(key, figures, timeout=FIGURES_CACHE_SECONDS)
+        cache_set(key, figures, timeout=FIGURES_CACHE_SECONDS)
     return figures
 
 
