@@ -191,3 +191,13 @@ STATUS_RATE_LIMIT_PER_REFERENCE = int(os.environ.get("STATUS_RATE_LIMIT_PER_REFE
 STATUS_RATE_LIMIT_WINDOW = int(os.environ.get("STATUS_RATE_LIMIT_WINDOW", "600"))
 # How long a signed status link (/status/c/<token>/) stays valid.
 STATUS_LINK_MAX_AGE_DAYS = int(os.environ.get("STATUS_LINK_MAX_AGE_DAYS", "90"))
+# Rendered status pages are kept in the cache for the day, at most this many seconds
+# (cases.services.status_pages); a change to the case drops them. Off by default in
+# production without CACHE_URL: each process would keep its own pages, and a code reset
+# would reach only the process that made it.
+STATUS_PAGE_CACHE_SECONDS = int(
+    os.environ.get(
+        "STATUS_PAGE_CACHE_SECONDS",
+        "0" if PRODUCTION and not os.environ.get("CACHE_URL") else "900",
+    )
+)

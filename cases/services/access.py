@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from cases import workflow
 from cases.errors import PermissionDenied
 from cases.models import Case, CaseEvent, Role
+from cases.services.status_pages import status_pages_forget
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
@@ -145,6 +146,7 @@ def case_reset_access_code(*, case: Case | int, actor: Any) -> str:
         note=_("Access code reset: the old code and status links sent before no longer work."),
         public=False,
     )
+    status_pages_forget(case_id=locked.pk)
     if not isinstance(case, int):
         case.access_code_hash = locked.access_code_hash
     return code

@@ -23,7 +23,7 @@ from cases.models import (
     Case,
     CaseEvent,
 )
-from cases.services import clocks, outbox
+from cases.services import clocks, outbox, status_pages
 
 
 def _label(name: str) -> str:
@@ -88,6 +88,7 @@ def log_event(
         public=public,
     )
     outbox.case_event_recorded(event=event)
+    status_pages.status_pages_forget(case_id=case.pk)
     return event
 
 

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from cases.models import Case
 from cases.selectors.status import case_status
-from cases.services import access
+from cases.services import access, status_pages
 
 
 class StatusLookupForm(forms.Form):
@@ -107,17 +109,37 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def status_page(request: HttpRequest, token: str) -> HttpResponse:
-    """A case's status, for whoever holds its signed link."""
+    """A case's status, for whoever holds its signed link.
+
+    Served from the page kept for the case, language and day when there is one
+    (``cases.services.status_pages``); otherwise read, rendered and kept.
+    """
     link = access.read_status_token(token)
     if link is None:
         return _not_found(request)
-    try:
-        status = case_status(
-            case_id=link.case_id, today=timezone.localdate(), link_check=link.matches
+    today = timezone.localdate()
+    page = {
+        "case_id": link.case_id,
+        "language": translation.get_language(),
+        "today": today,
+        "fingerprint": link.fingerprint,
+    }
+    # A query string would end up in the language switch's "next": render, keep nothing.
+    keep = not request.GET
+    html = status_pages.status_page_cached(**page) if keep else None
+    if html is None:
+        try:
+            status = case_status(case_id=link.case_id, today=today, link_check=link.matches)
+        except Case.DoesNotExist:
+            return _not_found(request)
+        placeholder = status_pages.csrf_placeholder()
+        html = render_to_string(
+            "cases/status/page.html", {"status": status, "csrf_token": placeholder}, request
         )
-    except Case.DoesNotExist:
-        return _not_found(request)
-    return _private(render(request, "cases/status/page.html", {"status": status}))
+        if keep:
+            status_pages.status_page_store(**page, html=html)
+    html = html.replace(status_pages.csrf_placeholder(), get_token(request))
+    return _private(HttpResponse(html))
 
 
 urlpatterns = [

@@ -111,7 +111,8 @@ def test_delivery_is_requested_only_after_commit(django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.case_qualify(case=case, actor=None)
 
-    assert callbacks == [outbox._send_delivery_task]
+    # One wake-up for the delivery (the other callback drops the case's status pages).
+    assert callbacks.count(outbox._send_delivery_task) == 1
 
 
 @pytest.mark.django_db
