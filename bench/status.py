@@ -7,19 +7,23 @@
 Loads N cases into a separate database (default
 ``postgres://postgres@127.0.0.1:5432/bench_status``) with the project's bulk generator
 (``manage.py seed_demo --cases N``: cases with their events, clocks and finished cases
-for the estimates) and ANALYZEs it, signs status links for a random sample of them,
-starts the app under gunicorn as production runs it (``DJANGO_ENV=production``, a secret
-key, DEBUG off, the local per-process cache, persistent database connections), and
-drives it from a second process on loopback with ``wrk`` at 32 connections, after a
-warm-up (which also fills each worker's cached turnaround figures):
+for the estimates) and ANALYZEs it, signs status links for two disjoint random samples
+of cases, starts the app under gunicorn as production runs it (``DJANGO_ENV=production``,
+a secret key, DEBUG off, Redis as the shared cache (``--cache-url``, emptied first),
+persistent database connections), views each link of the first sample once (as its
+applicant did earlier that day), and drives the server from a second process on
+loopback with ``wrk`` at 32 connections, after a warm-up:
 
 - ``floor``: a Django view with no database and no template (``bench/status_urls.py``),
   through the same middleware: the most any page can do on this machine;
 - ``healthz``: one ``SELECT 1``;
-- ``status``: ``GET /status/c/<token>/`` for a random case of the sample on each request.
+- ``status``: ``GET /status/c/<token>/`` for a random case of the first sample on each
+  request: pages viewed again that day, served from the kept page;
+- ``first view``: each link of the second sample once, in order: a case's first view of
+  the day, read and rendered (and kept).
 
-Prints requests/s and the p50/p99 latency of each, and the status page's throughput as a
-share of the floor's. Targets: at least 60% of the floor, p99 under 100 ms. Without
+Prints requests/s and the p50/p99 latency of each, and the throughput of both status
+runs as a share of the floor's. Targets: at least 60% of the floor, p99 under 100 ms. Without
 ``wrk`` (Debian package ``wrk``) a threaded Python client stands in, which is slower than
 the server and so only an indication.
 """
