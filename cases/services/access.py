@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import math
 import secrets
 import time
@@ -43,7 +44,10 @@ from django.utils.translation import gettext as _
 from cases import workflow
 from cases.errors import PermissionDenied
 from cases.models import Case, CaseEvent, Role
+from cases.optional_cache import cache_get
 from cases.services.status_pages import status_pages_forget
+
+logger = logging.getLogger(__name__)
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
@@ -254,12 +258,22 @@ def _key(kind: str, value: str, index: int) -> str:
 
 
 def _increment(key: str, timeout: int) -> int:
-    cache.add(key, 0, timeout=timeout)
+    """Count one more in ``key``; 0 if the cache is unavailable.
+
+    Without the cache (its server down) lookups are not limited rather than refused: a
+    code has about 50 bits, far beyond guessing at the rate a server answers, and the
+    applicants keep their page through the outage.
+    """
     try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=timeout)
-        return 1
+        cache.add(key, 0, timeout=timeout)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=timeout)
+            return 1
+    except Exception as error:  # any backend failure (redis.ConnectionError is no OSError)
+        logger.warning("Rate limit not counted, the cache is unavailable (%s).", error)
+        return 0
 
 
 def lookup_retry_after(*, address: str, reference: str, now: float | None = None) -> int | None:
@@ -274,7 +288,7 @@ def lookup_retry_after(*, address: str, reference: str, now: float | None = None
     if _increment(_key("addr", address, index), timeout) > limits.per_address:
         return retry_after
     reference_key = _key("ref", normalize_reference(reference), index)
-    if (cache.get(reference_key) or 0) >= limits.per_reference:
+    if (cache_get(reference_key) or 0) >= limits.per_reference:
         return retry_after
     return None
 

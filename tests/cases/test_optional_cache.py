@@ -42,3 +42,14 @@ def test_status_pages_are_served_with_the_cache_server_down(cache_down, client):
         response = client.get(link)
         assert response.status_code == 200
         assert case.reference in response.content.decode()
+
+
+def test_a_lookup_works_with_the_cache_server_down(cache_down, client, caplog):
+    case = factories.make_case(CaseState.UNDER_REVIEW)
+    code = access.case_reset_access_code(case=case, actor=None)
+
+    response = client.post("/status/", {"reference": case.reference, "code": code})
+
+    assert response.status_code == 303
+    assert response["Location"].startswith("/status/c/")
+    assert "Rate limit not counted" in caplog.text
