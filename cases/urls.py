@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from cases.views import dashboard, status
+from cases.views import dashboard, language, status
 
 app_name = "cases"
 
@@ -14,4 +14,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dashboard/export.csv", dashboard.dashboard_export_csv, name="dashboard_export_csv"),
     path("dashboard/export.xlsx", dashboard.dashboard_export_xlsx, name="dashboard_export_xlsx"),
     *status.urlpatterns,
+    *language.urlpatterns,
 ]

@@ -8,8 +8,8 @@ page under ``pc:status-page:<case id>:<language>`` with:
   from yesterday is never served);
 - the fingerprint of the case's access code at the time, which a link must match (a
   link revoked by a code reset never gets the page);
-- the HTML, in which the per-visitor CSRF token of the language switch is a placeholder
-  the view fills in.
+- the HTML: the same bytes for every visitor (the page has no form, so no CSRF token;
+  its language switch is a link).
 
 Every service that changes what the page shows (each case event, a code reset, a
 deadline refresh) calls ``status_pages_forget`` inside its transaction: the pages are
@@ -27,11 +27,9 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import date
-from functools import cache as memoize
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.crypto import salted_hmac
 
 from cases.optional_cache import cache_delete_many, cache_get, cache_set
 
@@ -43,12 +41,6 @@ class CachedPage:
     day: str
     fingerprint: str
     html: str
-
-
-@memoize
-def csrf_placeholder() -> str:
-    """Stands for the visitor's CSRF token in a stored page; the same in every process."""
-    return "csrf-" + salted_hmac("cases.status_pages.csrf", "placeholder").hexdigest()
 
 
 def _timeout() -> int:

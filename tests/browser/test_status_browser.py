@@ -108,9 +108,8 @@ def test_look_up_a_case_read_it_in_chinese_then_in_english(
     page.screenshot(path=SCREENSHOTS / "status-page-desktop-zh.png", full_page=True)
     link = page.url
 
-    page.select_option("#language-select", "en")
-    page.get_by_role("button", name="切换").click()
-    page.wait_for_load_state()
+    page.get_by_role("navigation", name="语言").get_by_role("link", name="English").click()
+    page.wait_for_selector("html[lang=en]")
     assert page.url == link
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Progress").is_visible()
