@@ -41,7 +41,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -187,8 +186,6 @@ def _tables() -> dict[str, str]:
         "notification": Notification,
         "entity": Entity,
         "user": user,
-        "user_groups": user.groups.through,
-        "group": Group,
         "profile": StaffProfile,
     }
     return {name: connection.ops.quote_name(m._meta.db_table) for name, m in models_.items()}
