@@ -53,6 +53,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_status"
 SETTINGS = "bench.status_settings"
 TARGET_SHARE = 0.60
 TARGET_P99_MS = 100.0
+BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br"}
 
 WRK_SCRIPT = """
 local paths = {}
@@ -239,6 +240,9 @@ def run_wrk(
                 "--timeout",
                 "10s",
                 "--latency",
+                # As browsers ask: the kept status pages are served compressed.
+                "-H",
+                "Accept-Encoding: gzip, deflate, br",
                 "-s",
                 str(script),
                 base,
@@ -286,7 +290,7 @@ def run_python_client(
         while time.monotonic() < stop_at:
             started = time.perf_counter()
             try:
-                conn.request("GET", rng.choice(paths))
+                conn.request("GET", rng.choice(paths), headers=BROWSER_HEADERS)
                 response = conn.getresponse()
                 response.read()
                 if response.status >= 400:
@@ -324,7 +328,7 @@ def warm(base: str, paths: list[str], *, connections: int = 8) -> None:
     def worker(share: list[str]) -> None:
         conn = http.client.HTTPConnection(host, int(port), timeout=30)
         for path in share:
-            conn.request("GET", path)
+            conn.request("GET", path, headers=BROWSER_HEADERS)
             response = conn.getresponse()
             response.read()
             if response.status != 200:

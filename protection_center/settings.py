@@ -201,3 +201,6 @@ STATUS_PAGE_CACHE_SECONDS = int(
         "0" if PRODUCTION and not os.environ.get("CACHE_URL") else "900",
     )
 )
+# With Redis as the cache, each web process also keeps the pages it served last in its
+# own memory, up to this many megabytes, coherent through Redis pub/sub; 0 turns it off.
+STATUS_PAGE_MEMORY_MB = float(os.environ.get("STATUS_PAGE_MEMORY_MB", "64"))

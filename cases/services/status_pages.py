@@ -1,30 +1,39 @@
-"""Rendered status pages, kept in Django's cache per case and language for the day.
+"""Rendered status pages, kept per case and language for the day.
 
 The public status page is read far more often than a case changes, and reading and
-rendering it costs many times what serving bytes does. So the view keeps the rendered
-page under ``pc:status-page:<case id>:<language>`` with:
+rendering it costs many times what serving bytes does. So the page is kept, gzip-
+compressed (browsers get these bytes as they are), under
+``pc:status-page:<case id>:<language>`` with:
 
 - the local day it was rendered for (days left and days so far count from today: a page
   from yesterday is never served);
 - the fingerprint of the case's access code at the time, which a link must match (a
   link revoked by a code reset never gets the page);
-- the HTML: the same bytes for every visitor (the page has no form, so no CSRF token;
+- the page: the same bytes for every visitor (the page has no form, so no CSRF token;
   its language switch is a link).
+
+Pages are kept in Django's cache (shared by every process with ``CACHE_URL``, Redis) and,
+with Redis, also in each web process's memory (``STATUS_PAGE_MEMORY_MB``): a page viewed
+again is then served without a round trip to Redis. That copy is kept coherent by Redis
+pub/sub (``protection_center.near_cache``).
 
 Every service that changes what the page shows (each case event, a code reset, a
 deadline refresh) calls ``status_pages_forget`` inside its transaction: the pages are
-dropped once it commits. With a shared cache (``CACHE_URL``, Redis) every web process
-sees that at once; with the local per-process cache of the embedded run, other processes
-may serve a page until ``STATUS_PAGE_CACHE_SECONDS`` have passed. Things that do not
-belong to one case (the center's contact details, the turnaround estimates) show within
-that time too. ``STATUS_PAGE_CACHE_SECONDS=0`` turns the cache off.
+dropped from Redis and from every process's memory once it commits. With the local
+per-process cache of the embedded run, other processes may serve a page until
+``STATUS_PAGE_CACHE_SECONDS`` have passed. Things that do not belong to one case (the
+center's contact details, the turnaround estimates) show within that time too.
+``STATUS_PAGE_CACHE_SECONDS=0`` turns keeping off.
 
 The cache only saves work: when it fails (Redis down), pages are rendered as without it.
 """
 
 from __future__ import annotations
 
+import gzip
 import hmac
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,15 +41,24 @@ from django.conf import settings
 from django.db import transaction
 
 from cases.optional_cache import cache_delete_many, cache_get, cache_set
+from protection_center.near_cache import NearCache, redis_client
 
 _KEY = "pc:status-page:{case_id}:{language}"
+_DROPPED_CHANNEL = "pc:status-page:dropped"
+_REDIS_BACKEND = "protection_center.cache.RedisCache"
 
 
 @dataclass(frozen=True, slots=True)
 class CachedPage:
     day: str
     fingerprint: str
-    html: str
+    body: bytes  # the HTML, UTF-8, gzip-compressed
+
+
+def compress(html: str) -> bytes:
+    # Level 6 (zlib's default): a tenth of a millisecond once per kept page, a quarter of
+    # the bytes for every view of it.
+    return gzip.compress(html.encode(), compresslevel=6, mtime=0)
 
 
 def _timeout() -> int:
@@ -51,30 +69,93 @@ def _key(case_id: int, language: str) -> str:
     return _KEY.format(case_id=case_id, language=language)
 
 
-def status_page_cached(*, case_id: int, language: str, today: date, fingerprint: str) -> str | None:
-    """The stored page if it is today's and the link's fingerprint matches, else None."""
-    if _timeout() <= 0:
-        return None
-    page = cache_get(_key(case_id, language))
-    if not isinstance(page, CachedPage) or page.day != today.isoformat():
-        return None
-    if not hmac.compare_digest(page.fingerprint, fingerprint):
-        return None
-    return page.html
+_near_caches: dict[tuple[str, int, int], NearCache] = {}
+_near_caches_lock = threading.Lock()
 
 
-def status_page_store(
-    *, case_id: int, language: str, today: date, fingerprint: str, html: str
-) -> None:
-    """Keep a page rendered for a valid link of the case (its current fingerprint)."""
+def _near() -> NearCache | None:
+    """This process's copy of kept pages: with Redis as the cache, unless turned off."""
+    config = settings.CACHES["default"]
+    budget = int(getattr(settings, "STATUS_PAGE_MEMORY_MB", 64) * 2**20)
+    if config["BACKEND"] != _REDIS_BACKEND or budget <= 0:
+        return None
+    ident = (config["LOCATION"], budget, _timeout())
+    near = _near_caches.get(ident)
+    if near is None:
+        with _near_caches_lock:
+            near = _near_caches.get(ident)
+            if near is None:
+                location = config["LOCATION"]
+                near = _near_caches[ident] = NearCache(
+                    client=lambda: redis_client(location),
+                    channel=_DROPPED_CHANNEL,
+                    max_bytes=budget,
+                    max_age=_timeout(),
+                )
+    return near
+
+
+def near_caches_close() -> None:
+    """Stop every process copy's listener (tests that switch cache settings)."""
+    with _near_caches_lock:
+        for near in _near_caches.values():
+            near.close()
+        _near_caches.clear()
+
+
+def _serves(page: object, *, day: str, fingerprint: str) -> bool:
+    return (
+        isinstance(page, CachedPage)
+        and page.day == day
+        and hmac.compare_digest(page.fingerprint, fingerprint)
+    )
+
+
+def status_page_body(
+    *, case_id: int, language: str, today: date, fingerprint: str, render: Callable[[], str]
+) -> bytes:
+    """The case's page, gzip-compressed: the kept one, or ``render()``'s, then kept.
+
+    A page is served only for its day and to a link with its code's ``fingerprint``;
+    ``render`` checks the link against the database (and raises when it does not match),
+    so what it returns is kept under the link's fingerprint.
+    """
     timeout = _timeout()
     if timeout <= 0:
-        return
-    page = CachedPage(day=today.isoformat(), fingerprint=fingerprint, html=html)
-    cache_set(_key(case_id, language), page, timeout=timeout)
+        return compress(render())
+    key = _key(case_id, language)
+    day = today.isoformat()
+    near = _near()
+    ticket = 0
+    if near is not None:
+        ticket = near.generation()
+        page = near.get(key)
+        if _serves(page, day=day, fingerprint=fingerprint):
+            return page.body
+    page = cache_get(key)
+    if _serves(page, day=day, fingerprint=fingerprint):
+        if near is not None:
+            near.put(key, page, size=len(page.body), generation=ticket)
+        return page.body
+    body = compress(render())
+    # A drop heard since this began may be of this very page, read before the change
+    # committed: serve it this once, keep nothing.
+    if near is None or near.generation() == ticket:
+        page = CachedPage(day=day, fingerprint=fingerprint, body=body)
+        cache_set(key, page, timeout=timeout)
+        if near is not None:
+            near.put(key, page, size=len(body), generation=ticket)
+    return body
 
 
 def status_pages_forget(*, case_id: int) -> None:
-    """Drop the case's stored pages once the current transaction commits."""
+    """Drop the case's kept pages everywhere once the current transaction commits."""
     keys = [_key(case_id, language) for language, _name in settings.LANGUAGES]
-    transaction.on_commit(lambda: cache_delete_many(keys))
+
+    def drop() -> None:
+        cache_delete_many(keys)
+        near = _near()
+        if near is not None:
+            near.forget(keys)
+
+    transaction.on_commit(drop)

@@ -7,6 +7,9 @@ lookups are rate limited per client address and per reference (``cases.services.
 
 from __future__ import annotations
 
+import gzip
+import re
+
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +23,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from cases.models import Case
 from cases.selectors.status import case_status
 from cases.services import access, status_pages
+
+# "gzip" listed, and not refused with q=0.
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b(?!\s*;\s*q\s*=\s*0(?:\.0{0,3})?\s*(?:,|$))")
 
 
 class StatusLookupForm(forms.Form):
@@ -105,36 +111,55 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return _private(render(request, "cases/status/not_found.html", context, status=404))
 
 
-@never_cache
+def _accepts_gzip(request: HttpRequest) -> bool:
+    return _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) is not None
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    # What never_cache sets, as constants: this is the hottest response of the site.
+    response["Expires"] = "Thu, 01 Jan 1970 00:00:00 GMT"
+    response["Cache-Control"] = "max-age=0, no-cache, no-store, must-revalidate, private"
+    return response
+
+
 @require_safe
 def status_page(request: HttpRequest, token: str) -> HttpResponse:
     """A case's status, for whoever holds its signed link.
 
     Served from the page kept for the case, language and day when there is one
-    (``cases.services.status_pages``); otherwise read, rendered and kept.
+    (``cases.services.status_pages``), gzip-compressed to browsers that accept it;
+    otherwise read, rendered and kept.
     """
     link = access.read_status_token(token)
     if link is None:
-        return _not_found(request)
+        return _no_store(_not_found(request))
     today = timezone.localdate()
-    page = {
-        "case_id": link.case_id,
-        "language": translation.get_language(),
-        "today": today,
-        "fingerprint": link.fingerprint,
-    }
-    # A query string would end up in the language switch's "next": render, keep nothing.
-    keep = not request.GET
-    html = status_pages.status_page_cached(**page) if keep else None
-    if html is None:
-        try:
-            status = case_status(case_id=link.case_id, today=today, link_check=link.matches)
-        except Case.DoesNotExist:
-            return _not_found(request)
-        html = render_to_string("cases/status/page.html", {"status": status}, request)
-        if keep:
-            status_pages.status_page_store(**page, html=html)
-    return _private(HttpResponse(html))
+
+    def render() -> str:
+        status = case_status(case_id=link.case_id, today=today, link_check=link.matches)
+        return render_to_string("cases/status/page.html", {"status": status}, request)
+
+    try:
+        if request.GET:
+            # A query string would end up in the language switch's "next": keep nothing.
+            response = HttpResponse(render())
+        else:
+            body = status_pages.status_page_body(
+                case_id=link.case_id,
+                language=translation.get_language(),
+                today=today,
+                fingerprint=link.fingerprint,
+                render=render,
+            )
+            if _accepts_gzip(request):
+                response = HttpResponse(body)
+                response["Content-Encoding"] = "gzip"
+            else:
+                response = HttpResponse(gzip.decompress(body))
+            response["Vary"] = "Accept-Encoding"
+    except Case.DoesNotExist:
+        return _no_store(_not_found(request))
+    return _no_store(_private(response))
 
 
 urlpatterns = [

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import re
+import time
 from datetime import timedelta
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -15,6 +18,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import CaseState
 from cases.services import access, status_pages
+from protection_center.near_cache import NearCache
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -125,16 +129,53 @@ def test_nothing_is_dropped_before_the_change_commits(client, django_capture_on_
     assert _get(client, link)[2] == 0
 
 
-def test_a_kept_page_is_only_for_its_day_and_its_code():
-    today = timezone.localdate()
-    page = {"case_id": 7, "language": "en", "fingerprint": "abc"}
-    status_pages.status_page_store(**page, today=today, html="<p>kept</p>")
+def _body(today, renders: list[str], **page) -> str:
+    """The kept page's HTML through ``status_page_body``, recording each render."""
 
-    assert status_pages.status_page_cached(**page, today=today) == "<p>kept</p>"
+    def render() -> str:
+        renders.append(page["fingerprint"])
+        return f"<p>{page['fingerprint']} {today}</p>"
+
+    page = {"case_id": 7, "language": "en", **page}
+    return gzip.decompress(
+        status_pages.status_page_body(**page, today=today, render=render)
+    ).decode()
+
+
+def test_a_kept_page_is_only_for_its_day_and_its_code():
+    today, renders = timezone.localdate(), []
+    assert _body(today, renders, fingerprint="abc") == f"<p>abc {today}</p>"
+    assert _body(today, renders, fingerprint="abc") == f"<p>abc {today}</p>"
+    assert renders == ["abc"]  # kept
+
     tomorrow = today + timedelta(days=1)
-    assert status_pages.status_page_cached(**page, today=tomorrow) is None
-    assert status_pages.status_page_cached(**{**page, "fingerprint": "abd"}, today=today) is None
-    assert status_pages.status_page_cached(**{**page, "language": "zh-hans"}, today=today) is None
+    assert _body(tomorrow, renders, fingerprint="abc") == f"<p>abc {tomorrow}</p>"
+    _body(tomorrow, renders, fingerprint="abd")  # another code: rendered (and checked)
+    _body(tomorrow, renders, fingerprint="abc", language="zh-hans")
+    assert renders == ["abc", "abc", "abd", "abc"]
+
+
+def test_browsers_get_the_kept_bytes_compressed(client):
+    case = factories.make_case(CaseState.UNDER_REVIEW)
+    link = access.case_status_link(case)
+    plain = client.get(link)
+
+    packed = client.get(link, headers={"accept-encoding": "gzip, deflate, br"})
+
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content) == plain.content
+    assert len(packed.content) < len(plain.content) / 2
+    assert "Content-Encoding" not in plain and "Accept-Encoding" in plain["Vary"]
+    assert "no-store" in packed["Cache-Control"] and "private" in packed["Cache-Control"]
+
+
+@pytest.mark.parametrize("header", ["", "identity", "br", "gzip;q=0", "deflate, gzip; q=0.0"])
+def test_clients_that_refuse_gzip_get_plain_html(client, header):
+    case = factories.make_case(CaseState.UNDER_REVIEW)
+    response = client.get(access.case_status_link(case), headers={"accept-encoding": header})
+
+    assert "Content-Encoding" not in response
+    assert case.reference in response.content.decode()
 
 
 def test_a_query_string_is_rendered_but_never_kept(client):
@@ -155,3 +196,101 @@ def test_the_cache_can_be_turned_off(client, settings):
     client.get(link)
 
     assert _get(client, link)[2] >= 1
+
+
+# With Redis as the cache (production): pages also kept in each process's memory.
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
+
+
+@pytest.fixture
+def redis_cache(settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "protection_center.cache.RedisCache", "LOCATION": REDIS_URL}
+    }
+    cache.clear()
+    near = status_pages._near()
+    near.get("warm-up")  # starts this process's listener
+    deadline = time.monotonic() + 5
+    while not near.live and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert near.live
+    yield near
+    status_pages.near_caches_close()
+    cache.clear()
+
+
+def test_with_redis_a_page_viewed_again_is_served_from_memory(client, redis_cache):
+    case = factories.make_case(CaseState.UNDER_REVIEW)
+    link = access.case_status_link(case)
+    first = _get(client, link)
+    raw = redis.Redis.from_url(REDIS_URL)
+    assert len(raw.keys("*pc:status-page:*")) == 1  # kept in Redis too
+
+    raw.flushdb()  # behind the process's back: only its own copy is left
+    second = _get(client, link)
+
+    assert first[2] >= 1 and second[2] == 0 and second[1] == first[1]
+    raw.close()
+
+
+def test_with_redis_a_code_reset_revokes_the_link_at_once(
+    client, redis_cache, django_capture_on_commit_callbacks
+):
+    case = factories.make_case(CaseState.UNDER_REVIEW)
+    link = access.case_status_link(case)
+    client.get(link)
+    assert _get(client, link)[2] == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        access.case_reset_access_code(case=case, actor=None)
+
+    assert client.get(link).status_code == 404
+    case.refresh_from_db()
+    assert client.get(access.case_status_link(case)).status_code == 200
+
+
+def test_with_redis_a_change_made_by_another_process_drops_the_page_here(
+    client, redis_cache, django_capture_on_commit_callbacks
+):
+    case = factories.make_case(CaseState.UNDER_REVIEW)
+    link = access.case_status_link(case)
+    client.get(link)
+    # Another process's copy, on the same channel, is the one that hears of the change.
+    elsewhere = NearCache(
+        client=lambda: redis.Redis.from_url(REDIS_URL),
+        channel=status_pages._DROPPED_CHANNEL,
+        max_bytes=1_000_000,
+        max_age=60,
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.case_qualify(case=case, actor=None)
+    keys = [f"pc:status-page:{case.pk}:{language}" for language in ("zh-hans", "en")]
+    cache.delete_many(keys)  # what the other process's commit does...
+    elsewhere.forget(keys)  # ...and announces
+    assert len(callbacks) >= 1
+
+    deadline = time.monotonic() + 5
+    while _get(client, link)[2] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    status, body, queries = _get(client, link)
+    assert status == 200 and queries == 0  # rendered afresh once, then kept again
+    assert "qualified" in body.lower() or "合格" in body
+    elsewhere.close()
+
+
+def test_with_redis_a_page_read_while_it_changes_is_not_kept(redis_cache):
+    today, renders = timezone.localdate(), []
+
+    def render() -> str:
+        renders.append(1)
+        if len(renders) == 1:  # the case changes while its page is being rendered
+            redis_cache.forget(["pc:status-page:7:en"])
+        return "<p>page</p>"
+
+    for _ in range(3):
+        status_pages.status_page_body(
+            case_id=7, language="en", today=today, fingerprint="abc", render=render
+        )
+
+    assert len(renders) == 2  # the first render was served, not kept
