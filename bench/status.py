@@ -372,7 +372,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5, help="Seconds of warm-up per target.")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes.")
+    parser.add_argument(
+        "--workers", type=int, default=3, help="gunicorn worker processes (as docker-compose runs)."
+    )
     parser.add_argument(
         "--threads", type=int, default=1, help="Threads per worker (gthread if > 1)."
     )

@@ -4,14 +4,21 @@ The cache (Redis in production) only saves work for these callers: the calendar'
 version, the turnaround figures, the kept status pages. When its server is unreachable a
 read is a miss and a write is skipped, with a warning in the log, so transitions and
 the status page go on working, more slowly, until it is back.
+
+With Redis, these callers also keep what they read in the process's own memory
+(``near_cache``, within ``CACHE_MEMORY_MB``), dropped everywhere by ``forget``.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
+
+from protection_center.near_cache import NearCache, redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +59,50 @@ def cache_delete_many(keys: list[str]) -> None:
         cache.delete_many(keys)
     except Exception as error:
         _failed("delete", ", ".join(keys), error)
+
+
+# The process's own copy (protection_center.near_cache): with Redis as the cache only.
+
+_REDIS_BACKEND = "protection_center.cache.RedisCache"
+_DROPPED_CHANNEL = "pc:cache:dropped"
+# As long as a kept status page (STATUS_PAGE_CACHE_SECONDS): nothing is kept longer here.
+_NEAR_MAX_AGE = 900
+_near_caches: dict[tuple[str, int], NearCache] = {}
+_near_caches_lock = threading.Lock()
+
+
+def near_cache() -> NearCache | None:
+    """This process's copy of cache entries, or None (not Redis, or turned off)."""
+    config = settings.CACHES["default"]
+    budget = int(getattr(settings, "CACHE_MEMORY_MB", 64) * 2**20)
+    if config["BACKEND"] != _REDIS_BACKEND or budget <= 0:
+        return None
+    ident = (config["LOCATION"], budget)
+    near = _near_caches.get(ident)
+    if near is None:
+        with _near_caches_lock:
+            near = _near_caches.get(ident)
+            if near is None:
+                location = config["LOCATION"]
+                near = _near_caches[ident] = NearCache(
+                    client=lambda: redis_client(location),
+                    channel=_DROPPED_CHANNEL,
+                    max_bytes=budget,
+                    max_age=_NEAR_MAX_AGE,
+                )
+    return near
+
+
+def near_caches_close() -> None:
+    """Stop every process copy's listener (tests that switch cache settings)."""
+    with _near_caches_lock:
+        for near in _near_caches.values():
+            near.close()
+        _near_caches.clear()
+
+
+def near_forget(keys: list[str]) -> None:
+    """Announce that ``keys`` changed in the shared cache: every process drops its copy."""
+    near = near_cache()
+    if near is not None:
+        near.forget(keys)

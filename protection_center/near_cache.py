@@ -120,15 +120,22 @@ class NearCache:
             self._entries.move_to_end(key)
             return entry.value
 
-    def put(self, key: str, value: Any, *, size: int, generation: int) -> bool:
-        """Keep ``value`` unless a drop was heard since ``generation`` was taken."""
+    def put(
+        self, key: str, value: Any, *, size: int, generation: int, max_age: float | None = None
+    ) -> bool:
+        """Keep ``value`` unless a drop was heard since ``generation`` was taken.
+
+        ``size`` is the value's size in bytes, as near as the caller knows; ``max_age``
+        (at most the cache's own) is how long it may be served, as in the shared cache.
+        """
         self._ensure_listener()
         size += _ENTRY_OVERHEAD
+        age = self._max_age if max_age is None else min(max_age, self._max_age)
         with self._lock:
             if not self._live or generation != self._generation or size > self._max_bytes:
                 return False
             self._drop(key)
-            self._entries[key] = _Entry(value, size, time.monotonic() + self._max_age)
+            self._entries[key] = _Entry(value, size, time.monotonic() + age)
             self._bytes += size
             while self._bytes > self._max_bytes:
                 self._drop(next(iter(self._entries)))

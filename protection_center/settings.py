@@ -143,6 +143,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# With Redis as the cache, each web process also keeps what it read last of the status
+# pages, the calendar's version and the turnaround figures in its own memory, up to this
+# many megabytes, coherent through Redis pub/sub (protection_center.near_cache); 0 = off.
+CACHE_MEMORY_MB = float(os.environ.get("CACHE_MEMORY_MB", "64"))
 
 # Celery: Redis when CELERY_BROKER_URL is set; otherwise a filesystem queue under var/
 # so the embedded run needs no broker server.
@@ -201,6 +205,3 @@ STATUS_PAGE_CACHE_SECONDS = int(
         "0" if PRODUCTION and not os.environ.get("CACHE_URL") else "900",
     )
 )
-# With Redis as the cache, each web process also keeps the pages it served last in its
-# own memory, up to this many megabytes, coherent through Redis pub/sub; 0 turns it off.
-STATUS_PAGE_MEMORY_MB = float(os.environ.get("STATUS_PAGE_MEMORY_MB", "64"))

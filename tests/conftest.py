@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from cases.services import clocks
@@ -21,6 +23,32 @@ def _fresh_calendar_memo():
     clocks.calendar_changed()
     yield
     clocks.calendar_changed()
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Redis as the cache, as in production (database 14), with this process's copy of
+    entries (``near_cache``) listening; yields that copy."""
+    from django.core.cache import cache
+
+    from cases import optional_cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "protection_center.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+        }
+    }
+    cache.clear()
+    near = optional_cache.near_cache()
+    near.get("warm-up")  # starts this process's listener
+    deadline = time.monotonic() + 5
+    while not near.live and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert near.live, "no subscription to Redis within 5 s"
+    yield near
+    optional_cache.near_caches_close()
+    cache.clear()
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ compressed (browsers get these bytes as they are), under
   its language switch is a link).
 
 Pages are kept in Django's cache (shared by every process with ``CACHE_URL``, Redis) and,
-with Redis, also in each web process's memory (``STATUS_PAGE_MEMORY_MB``): a page viewed
+with Redis, also in each web process's memory (``CACHE_MEMORY_MB``): a page viewed
 again is then served without a round trip to Redis. That copy is kept coherent by Redis
-pub/sub (``protection_center.near_cache``).
+pub/sub (``cases.optional_cache.near_cache``).
 
 Every service that changes what the page shows (each case event, a code reset, a
 deadline refresh) calls ``status_pages_forget`` inside its transaction: the pages are
@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import gzip
 import hmac
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -40,12 +39,15 @@ from datetime import date
 from django.conf import settings
 from django.db import transaction
 
-from cases.optional_cache import cache_delete_many, cache_get, cache_set
-from protection_center.near_cache import NearCache, redis_client
+from cases.optional_cache import (
+    cache_delete_many,
+    cache_get,
+    cache_set,
+    near_cache,
+    near_forget,
+)
 
 _KEY = "pc:status-page:{case_id}:{language}"
-_DROPPED_CHANNEL = "pc:status-page:dropped"
-_REDIS_BACKEND = "protection_center.cache.RedisCache"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,40 +69,6 @@ def _timeout() -> int:
 
 def _key(case_id: int, language: str) -> str:
     return _KEY.format(case_id=case_id, language=language)
-
-
-_near_caches: dict[tuple[str, int, int], NearCache] = {}
-_near_caches_lock = threading.Lock()
-
-
-def _near() -> NearCache | None:
-    """This process's copy of kept pages: with Redis as the cache, unless turned off."""
-    config = settings.CACHES["default"]
-    budget = int(getattr(settings, "STATUS_PAGE_MEMORY_MB", 64) * 2**20)
-    if config["BACKEND"] != _REDIS_BACKEND or budget <= 0:
-        return None
-    ident = (config["LOCATION"], budget, _timeout())
-    near = _near_caches.get(ident)
-    if near is None:
-        with _near_caches_lock:
-            near = _near_caches.get(ident)
-            if near is None:
-                location = config["LOCATION"]
-                near = _near_caches[ident] = NearCache(
-                    client=lambda: redis_client(location),
-                    channel=_DROPPED_CHANNEL,
-                    max_bytes=budget,
-                    max_age=_timeout(),
-                )
-    return near
-
-
-def near_caches_close() -> None:
-    """Stop every process copy's listener (tests that switch cache settings)."""
-    with _near_caches_lock:
-        for near in _near_caches.values():
-            near.close()
-        _near_caches.clear()
 
 
 def _serves(page: object, *, day: str, fingerprint: str) -> bool:
@@ -125,7 +93,7 @@ def status_page_body(
         return compress(render())
     key = _key(case_id, language)
     day = today.isoformat()
-    near = _near()
+    near = near_cache()
     ticket = 0
     if near is not None:
         ticket = near.generation()
@@ -135,7 +103,7 @@ def status_page_body(
     page = cache_get(key)
     if _serves(page, day=day, fingerprint=fingerprint):
         if near is not None:
-            near.put(key, page, size=len(page.body), generation=ticket)
+            near.put(key, page, size=len(page.body), generation=ticket, max_age=timeout)
         return page.body
     body = compress(render())
     # A drop heard since this began may be of this very page, read before the change
@@ -144,7 +112,7 @@ def status_page_body(
         page = CachedPage(day=day, fingerprint=fingerprint, body=body)
         cache_set(key, page, timeout=timeout)
         if near is not None:
-            near.put(key, page, size=len(body), generation=ticket)
+            near.put(key, page, size=len(body), generation=ticket, max_age=timeout)
     return body
 
 
@@ -154,8 +122,6 @@ def status_pages_forget(*, case_id: int) -> None:
 
     def drop() -> None:
         cache_delete_many(keys)
-        near = _near()
-        if near is not None:
-            near.forget(keys)
+        near_forget(keys)
 
     transaction.on_commit(drop)

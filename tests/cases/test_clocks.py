@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -310,3 +311,33 @@ def test_calendar_edit_is_seen_after_invalidation():
     services.calendar_changed()
     assert not services.get_work_calendar().is_workday(day)
     assert timezone.now()
+
+
+@pytest.mark.django_db
+def test_with_redis_a_calendar_edit_made_elsewhere_is_seen_here(redis_cache):
+    import redis
+    from django.core.cache import cache
+
+    from cases.models import CalendarDay
+    from cases.optional_cache import _DROPPED_CHANNEL
+    from protection_center.near_cache import NearCache
+
+    day = date(2025, 3, 5)  # an ordinary Wednesday
+    assert services.get_work_calendar().is_workday(day)  # the version is now kept here
+    CalendarDay.objects.create(date=day, is_working=False, name="Local holiday")
+    cache.set("pc:calendar-version", "edited elsewhere", timeout=None)  # another process's
+    assert services.get_work_calendar().is_workday(day)  # ...edit, not yet announced
+
+    elsewhere = NearCache(
+        client=lambda: redis.Redis.from_url("redis://127.0.0.1:6379/14"),
+        channel=_DROPPED_CHANNEL,
+        max_bytes=10_000,
+        max_age=60,
+    )
+    elsewhere.forget(["pc:calendar-version"])
+
+    deadline = time.monotonic() + 5
+    while services.get_work_calendar().is_workday(day) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not services.get_work_calendar().is_workday(day)
+    elsewhere.close()

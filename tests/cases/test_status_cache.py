@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases import services
+from cases import optional_cache, services
 from cases.models import CaseState
 from cases.services import access, status_pages
 from protection_center.near_cache import NearCache
@@ -200,24 +200,7 @@ def test_the_cache_can_be_turned_off(client, settings):
 
 # With Redis as the cache (production): pages also kept in each process's memory.
 
-REDIS_URL = "redis://127.0.0.1:6379/14"
-
-
-@pytest.fixture
-def redis_cache(settings):
-    settings.CACHES = {
-        "default": {"BACKEND": "protection_center.cache.RedisCache", "LOCATION": REDIS_URL}
-    }
-    cache.clear()
-    near = status_pages._near()
-    near.get("warm-up")  # starts this process's listener
-    deadline = time.monotonic() + 5
-    while not near.live and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert near.live
-    yield near
-    status_pages.near_caches_close()
-    cache.clear()
+REDIS_URL = "redis://127.0.0.1:6379/14"  # as the redis_cache fixture (conftest)
 
 
 def test_with_redis_a_page_viewed_again_is_served_from_memory(client, redis_cache):
@@ -259,7 +242,7 @@ def test_with_redis_a_change_made_by_another_process_drops_the_page_here(
     # Another process's copy, on the same channel, is the one that hears of the change.
     elsewhere = NearCache(
         client=lambda: redis.Redis.from_url(REDIS_URL),
-        channel=status_pages._DROPPED_CHANNEL,
+        channel=optional_cache._DROPPED_CHANNEL,
         max_bytes=1_000_000,
         max_age=60,
     )
