@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -212,15 +213,38 @@ class StatusLink:
         return hmac.compare_digest(self.fingerprint, link_fingerprint(access_code_hash))
 
 
+@functools.lru_cache(maxsize=4096)
+def _verified(token: str, secret: str, fallbacks: tuple[str, ...]) -> str | None:
+    """``value:timestamp`` of a token signed with one of these keys, else None.
+
+    Remembered per process: checking the signature is the costliest step of serving a
+    kept status page, and a link is typically opened again and again. The keys are part
+    of the memo's key, so a key rotation is never answered from it; the age is checked
+    by the caller on each use.
+    """
+    try:
+        return signing.Signer(key=secret, fallback_keys=list(fallbacks), salt=_LINK_SALT).unsign(
+            token
+        )
+    except signing.BadSignature:
+        return None
+
+
 def read_status_token(token: str) -> StatusLink | None:
     """The case a link is for, or None if it is forged, malformed or expired.
 
     Whether it was revoked (code reset since) is checked against the case row:
     ``StatusLink.matches(case.access_code_hash)``.
     """
+    signed = _verified(token, settings.SECRET_KEY, tuple(settings.SECRET_KEY_FALLBACKS))
+    if signed is None:
+        return None
+    value, _sep, timestamp = signed.rpartition(":")
     try:
-        value = signing.TimestampSigner(salt=_LINK_SALT).unsign(token, max_age=link_max_age())
-    except signing.BadSignature:  # includes SignatureExpired
+        age = time.time() - signing.b62_decode(timestamp)
+    except ValueError:
+        return None
+    if age > link_max_age().total_seconds():
         return None
     case_id, _sep, fingerprint = value.partition(".")
     if not case_id.isdigit() or not fingerprint:

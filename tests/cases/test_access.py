@@ -185,3 +185,17 @@ def test_a_tampered_or_expired_token_is_refused(settings):
     assert access.read_status_token("not-a-token") is None
     settings.STATUS_LINK_MAX_AGE_DAYS = 0
     assert access.read_status_token(token) is None
+
+
+@pytest.mark.django_db
+def test_a_link_read_before_a_key_rotation_follows_the_keys_in_force(settings):
+    case = factories.make_case(CaseState.SUBMITTED)
+    old_key = settings.SECRET_KEY
+    token = access.status_token(case_id=case.pk, access_code_hash=case.access_code_hash)
+    assert access.read_status_token(token).case_id == case.pk  # remembered as verified
+
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-new-key" * 6, [old_key]
+    assert access.read_status_token(token).case_id == case.pk  # the old key still signs
+
+    settings.SECRET_KEY_FALLBACKS = []
+    assert access.read_status_token(token) is None  # retired: its links stop working
