@@ -8,11 +8,12 @@ Loads N cases into a separate database (default
 ``postgres://postgres@127.0.0.1:5432/bench_status``) with the project's bulk generator
 (``manage.py seed_demo --cases N``: cases with their events, clocks and finished cases
 for the estimates) and ANALYZEs it, signs status links for two disjoint random samples
-of cases, starts the app under gunicorn as production runs it (``DJANGO_ENV=production``,
-a secret key, DEBUG off, Redis as the shared cache (``--cache-url``, emptied first),
-persistent database connections), views each link of the first sample once (as its
-applicant did earlier that day), and drives the server from a second process on
-loopback with ``wrk`` at 32 connections, after a warm-up:
+of cases, starts the app under gunicorn as production runs it (3 workers as in
+docker-compose, ``DJANGO_ENV=production``, a secret key, DEBUG off, Redis as the shared
+cache (``--cache-url``, emptied first) with each process's own copy, persistent database
+connections), views each link of the first sample once (as its applicant did earlier
+that day), and drives the server from a second process on loopback with ``wrk`` at 32
+connections asking for gzip as browsers do, after a warm-up:
 
 - ``floor``: a Django view with no database and no template (``bench/status_urls.py``),
   through the same middleware: the most any page can do on this machine;
