@@ -77,6 +77,8 @@ def near_cache() -> NearCache | None:
     budget = int(getattr(settings, "CACHE_MEMORY_MB", 64) * 2**20)
     if config["BACKEND"] != _REDIS_BACKEND or budget <= 0:
         return None
+    if not isinstance(config["LOCATION"], str) or any(s in config["LOCATION"] for s in ",;"):
+        return None  # a primary with replicas: keep no copy rather than guess where to listen
     ident = (config["LOCATION"], budget)
     near = _near_caches.get(ident)
     if near is None:

@@ -53,3 +53,26 @@ def test_a_lookup_works_with_the_cache_server_down(cache_down, client, caplog):
     assert response.status_code == 303
     assert response["Location"].startswith("/status/c/")
     assert "Rate limit not counted" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("backend", "location", "memory", "kept"),
+    [
+        ("protection_center.cache.RedisCache", "redis://127.0.0.1:6379/14", 64, True),
+        ("protection_center.cache.RedisCache", "redis://127.0.0.1:6379/14", 0, False),
+        ("protection_center.cache.RedisCache", "redis://a:6379/1;redis://b:6379/1", 64, False),
+        ("protection_center.cache.RedisCache", ["redis://a:6379/1", "redis://b:6379/1"], 64, False),
+        ("django.core.cache.backends.locmem.LocMemCache", "", 64, False),
+    ],
+)
+def test_a_process_copy_only_in_front_of_one_redis_server(
+    settings, backend, location, memory, kept
+):
+    from cases.optional_cache import near_cache, near_caches_close
+
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": location}}
+    settings.CACHE_MEMORY_MB = memory
+    try:
+        assert (near_cache() is not None) is kept
+    finally:
+        near_caches_close()
