@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -108,3 +109,21 @@ def near_forget(keys: list[str]) -> None:
     near = near_cache()
     if near is not None:
         near.forget(keys)
+
+
+def near_through(
+    key: str, fetch: Callable[[], Any], *, size: int, max_age: float | None = None
+) -> Any:
+    """``key``'s value from the process's copy, else ``fetch()``'s (then kept there).
+
+    ``fetch`` reads (or makes) the value in the shared cache; None is not kept.
+    """
+    near = near_cache()
+    value = near.get(key) if near is not None else None
+    if value is not None:
+        return value
+    ticket = near.generation() if near is not None else 0
+    value = fetch()
+    if near is not None and value is not None:
+        near.put(key, value, size=size, generation=ticket, max_age=max_age)
+    return value

@@ -18,7 +18,7 @@ from cases import deadlines
 from cases.models import CalendarDay, CalendarYear, Case, Party, Step, TimeLimitRule, Timer, Unit
 from cases.models import Counting as C
 from cases.models import Unit as U
-from cases.optional_cache import cache_add, cache_get, near_cache, near_forget
+from cases.optional_cache import cache_add, cache_get, near_forget, near_through
 from cases.services.status_pages import status_pages_forget
 
 
@@ -53,6 +53,14 @@ _CALENDAR_VERSION_KEY = "pc:calendar-version"
 _calendar_memo: dict[str, object] = {"version": None, "calendar": None}
 
 
+def _shared_calendar_version() -> str | None:
+    version = cache_get(_CALENDAR_VERSION_KEY)
+    if version is None:
+        cache_add(_CALENDAR_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache_get(_CALENDAR_VERSION_KEY)  # whichever process's came first
+    return version
+
+
 def get_work_calendar() -> deadlines.WorkCalendar:
     """The working-day calendar built from ``CalendarDay``, memoized per process.
 
@@ -60,16 +68,7 @@ def get_work_calendar() -> deadlines.WorkCalendar:
     of the version), so every process rebuilds on next use. Without the cache (its
     server down) the calendar is read afresh on each use.
     """
-    near = near_cache()
-    version = near.get(_CALENDAR_VERSION_KEY) if near is not None else None
-    if version is None:
-        ticket = near.generation() if near is not None else 0
-        version = cache_get(_CALENDAR_VERSION_KEY)
-        if version is None:
-            cache_add(_CALENDAR_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-            version = cache_get(_CALENDAR_VERSION_KEY)  # whichever process's came first
-        if near is not None and version is not None:
-            near.put(_CALENDAR_VERSION_KEY, version, size=len(version), generation=ticket)
+    version = near_through(_CALENDAR_VERSION_KEY, _shared_calendar_version, size=32)
     if version is None or _calendar_memo["version"] != version or not _calendar_memo["calendar"]:
         rows = CalendarDay.objects.values_list("date", "is_working")
         years = CalendarYear.objects.filter(complete=True).values_list("year", flat=True)

@@ -12,7 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from cases.models import TERMINAL_STATES, Case, CaseState
-from cases.optional_cache import cache_get, cache_set, near_cache
+from cases.optional_cache import cache_get, cache_set, near_through
 from cases.selectors.stats import PercentileCont, interpolate, supports_percentile
 from cases.selectors.status.page import Estimate
 from cases.selectors.status.progress import local_date
@@ -65,20 +65,17 @@ def turnaround_figures(*, center_id: int, patent_type: str) -> dict[str, Figure]
     that reached them: one query (``percentile_cont`` on PostgreSQL), cached an hour (and
     kept in the process's memory as long, with Redis)."""
     key = f"pc:status:figures:v2:{center_id}:{patent_type}"
-    near = near_cache()
-    figures = near.get(key) if near is not None else None
-    if figures is not None:
+
+    def shared() -> dict[str, Figure]:
+        figures = cache_get(key)
+        if figures is None:
+            figures = _compute_figures(
+                Case.objects.filter(center_id=center_id, patent_type=patent_type).order_by()
+            )
+            cache_set(key, figures, timeout=FIGURES_CACHE_SECONDS)
         return figures
-    ticket = near.generation() if near is not None else 0
-    figures = cache_get(key)
-    if figures is None:
-        figures = _compute_figures(
-            Case.objects.filter(center_id=center_id, patent_type=patent_type).order_by()
-        )
-        cache_set(key, figures, timeout=FIGURES_CACHE_SECONDS)
-    if near is not None:
-        near.put(key, figures, size=1_000, generation=ticket, max_age=FIGURES_CACHE_SECONDS)
-    return figures
+
+    return near_through(key, shared, size=1_000, max_age=FIGURES_CACHE_SECONDS)
 
 
 def _compute_figures(queryset: Any) -> dict[str, Figure]:
