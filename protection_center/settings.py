@@ -82,6 +82,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The applicant's public pages: compiled templates, for the hottest page.
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "protection_center.jinja_env.environment"},
+    },
 ]
 
 WSGI_APPLICATION = "protection_center.wsgi.application"
@@ -96,7 +104,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, beat) share the file in the embedded run.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE columns) serve PostgreSQL; SQLite builds them without the
 # extra columns, which is fine for the embedded run.

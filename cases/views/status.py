@@ -17,12 +17,16 @@ from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from cases.models import Case
 from cases.selectors.status import case_status
 from cases.services import access, status_pages
+
+# The public pages' template engine (Jinja2, ``templates/jinja2/``; see protection_center.jinja_env).
+PUBLIC_TEMPLATES = "jinja2"
 
 # "gzip" listed, and not refused with q=0.
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b(?!\s*;\s*q\s*=\s*0(?:\.0{0,3})?\s*(?:,|$))")
@@ -57,6 +61,12 @@ class StatusLookupForm(forms.Form):
         return code
 
 
+def _render(
+    request: HttpRequest, template: str, context: dict[str, object], *, status: int = 200
+) -> HttpResponse:
+    return render(request, template, context, status=status, using=PUBLIC_TEMPLATES)
+
+
 def _client_address(request: HttpRequest) -> str:
     # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a proxy rewrites it.
     return request.META.get("REMOTE_ADDR", "")
@@ -75,31 +85,34 @@ def _private(response: HttpResponse) -> HttpResponse:
 def status_lookup(request: HttpRequest) -> HttpResponse:
     """The form (GET); a lookup (POST): redirect to the signed link, or say not found."""
     if request.method != "POST":
-        return render(request, "cases/status/lookup.html", {"form": StatusLookupForm()})
+        return _render(request, "cases/status/lookup.html", {"form": StatusLookupForm()})
     reference = request.POST.get("reference", "")
     retry_after = access.lookup_retry_after(address=_client_address(request), reference=reference)
     if retry_after is not None:
-        response = render(
-            request,
-            "cases/status/rate_limited.html",
-            {"retry_minutes": -(-retry_after // 60)},
-            status=429,
+        minutes = -(-retry_after // 60)
+        retry_text = ngettext(
+            "To protect applicants' cases, lookups are paused for a while. Please try again"
+            " in %(minutes)s minute.",
+            "To protect applicants' cases, lookups are paused for a while. Please try again"
+            " in %(minutes)s minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+        response = _render(
+            request, "cases/status/rate_limited.html", {"retry_text": retry_text}, status=429
         )
         response["Retry-After"] = str(retry_after)
         return response
     form = StatusLookupForm(request.POST)
     if not form.is_valid():
-        return render(request, "cases/status/lookup.html", {"form": form})
+        return _render(request, "cases/status/lookup.html", {"form": form})
     case = access.case_find_by_access_code(
         reference=form.cleaned_data["reference"], code=form.cleaned_data["code"]
     )
     if case is None:
         access.lookup_failed(reference=reference)
         # The same page whatever was wrong, and nothing typed is echoed back.
-        return render(
-            request,
-            "cases/status/lookup.html",
-            {"form": StatusLookupForm(), "not_found": True},
+        return _render(
+            request, "cases/status/lookup.html", {"form": StatusLookupForm(), "not_found": True}
         )
     response = redirect(access.case_status_link(case))
     response.status_code = 303  # See Other: the answer to a POST is read with a GET
@@ -107,8 +120,16 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
-    context = {"link_days": access.link_max_age().days}
-    return _private(render(request, "cases/status/not_found.html", context, status=404))
+    days = access.link_max_age().days
+    validity_text = ngettext(
+        "Status links stay valid for %(days)s day, and stop working as soon as the center"
+        " gives the case a new access code.",
+        "Status links stay valid for %(days)s days, and stop working as soon as the center"
+        " gives the case a new access code.",
+        days,
+    ) % {"days": days}
+    context = {"validity_text": validity_text}
+    return _private(_render(request, "cases/status/not_found.html", context, status=404))
 
 
 def _accepts_gzip(request: HttpRequest) -> bool:
@@ -137,7 +158,9 @@ def status_page(request: HttpRequest, token: str) -> HttpResponse:
 
     def render() -> str:
         status = case_status(case_id=link.case_id, today=today, link_check=link.matches)
-        return render_to_string("cases/status/page.html", {"status": status}, request)
+        return render_to_string(
+            "cases/status/page.html", {"status": status}, request, using=PUBLIC_TEMPLATES
+        )
 
     try:
         if request.GET:
