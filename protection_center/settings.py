@@ -104,6 +104,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, beat) share the file in the embedded run.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    # psycopg prepares a query run 5 times on a connection with server-side binding: the
+    # status page's one query (cases.selectors.status.reading), whose planning took longer
+    # than running it. Django's other queries bind on the client and are never prepared.
+    # Off (0) behind a pooler in transaction mode that does not carry prepared statements.
+    DATABASES["default"]["OPTIONS"] = {"prepare_threshold": 5}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE columns) serve PostgreSQL; SQLite builds them without the
 # extra columns, which is fine for the embedded run.

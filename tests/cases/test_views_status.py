@@ -463,6 +463,47 @@ def test_the_one_query_read_agrees_with_the_orm_read(state):
     assert len(one[1]) >= 3 and one[2]
 
 
+def _prepared_status_reads() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%json_agg(json_build_array(e.created_at%"],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_the_one_query_read_is_prepared_once_run_a_few_times():
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # psycopg forgets its own too
+    case = factories.make_case(CaseState.OFFICE_ACTION)
+    first = reading.load_in_one_query(case.pk)
+    assert _prepared_status_reads() == 0
+    for _ in range(6):
+        assert reading.load_in_one_query(case.pk) == first
+    assert _prepared_status_reads() == 1
+    # The prepared statement answers right for another case too.
+    other = factories.make_case(CaseState.GRANTED)
+    assert _comparable(reading.load_in_one_query(other.pk)) == _comparable(
+        reading.load_with_orm(other.pk)
+    )
+    assert _prepared_status_reads() == 1
+
+
+def test_no_prepared_statement_when_turned_off():
+    # DATABASE_PREPARED_STATEMENTS=0 leaves psycopg's prepare_threshold at None.
+    raw = connection.connection
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    threshold, raw.prepare_threshold = raw.prepare_threshold, None
+    try:
+        case = factories.make_case(CaseState.OFFICE_ACTION)
+        for _ in range(8):
+            reading.load_in_one_query(case.pk)
+        assert _prepared_status_reads() == 0
+    finally:
+        raw.prepare_threshold = threshold
+
+
 def test_an_unknown_case_is_not_found_by_either_read():
     for load in (reading.load_in_one_query, reading.load_with_orm):
         with pytest.raises(Case.DoesNotExist):

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Q
 
 from cases.models import Case, CaseEvent, Center, Entity, Step, Timer
@@ -179,8 +181,27 @@ def _one_query_sql() -> str:
 _ONE_QUERY_SQL = _one_query_sql()
 
 
+def _server_binding_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
+    """A cursor that sends parameters apart from the SQL, so psycopg can prepare it.
+
+    Django's cursors bind on the client (the values are in the SQL text), which psycopg
+    never prepares. This one is wrapped as Django wraps its own (query logging, execute
+    wrappers, error translation).
+    """
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    cursor = ServerBindingCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
 def load_in_one_query(case_id: int) -> tuple[CaseRow, list[Event], list[ClockRow]]:
-    with connections[Case.objects.db].cursor() as cursor:
+    # Prepared on each connection once run a few times (DATABASE_PREPARED_STATEMENTS):
+    # planning this query took longer than running it.
+    with _server_binding_cursor(connections[Case.objects.db]) as cursor:
         cursor.execute(_ONE_QUERY_SQL, [Step.BENCHMARK.value, case_id])
         row = cursor.fetchone()
     if row is None:
