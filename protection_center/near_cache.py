@@ -30,7 +30,6 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -39,11 +38,11 @@ logger = logging.getLogger(__name__)
 _ENTRY_OVERHEAD = 200
 
 
-@dataclass(slots=True)
-class _Entry:
-    value: Any
-    size: int
-    expires_at: float
+# An entry: (value, size, expires_at). A plain tuple, so that one holding only strings,
+# bytes and numbers (or plain tuples of them, as a kept status page) is untracked by the
+# garbage collector after its first pass: a full copy costs collections nothing.
+_Entry = tuple[Any, int, float]
+_VALUE, _SIZE, _EXPIRES_AT = range(3)
 
 
 class NearCache:
@@ -114,11 +113,11 @@ class NearCache:
             entry = self._entries.get(key)
             if entry is None:
                 return None
-            if entry.expires_at <= time.monotonic():
+            if entry[_EXPIRES_AT] <= time.monotonic():
                 self._drop(key)
                 return None
             self._entries.move_to_end(key)
-            return entry.value
+            return entry[_VALUE]
 
     def put(
         self, key: str, value: Any, *, size: int, generation: int, max_age: float | None = None
@@ -135,7 +134,7 @@ class NearCache:
             if not self._live or generation != self._generation or size > self._max_bytes:
                 return False
             self._drop(key)
-            self._entries[key] = _Entry(value, size, time.monotonic() + age)
+            self._entries[key] = (value, size, time.monotonic() + age)
             self._bytes += size
             while self._bytes > self._max_bytes:
                 self._drop(next(iter(self._entries)))
@@ -155,7 +154,7 @@ class NearCache:
     def _drop(self, key: str) -> None:
         entry = self._entries.pop(key, None)
         if entry is not None:
-            self._bytes -= entry.size
+            self._bytes -= entry[_SIZE]
 
     def _heard(self, keys: list[str]) -> None:
         with self._lock:

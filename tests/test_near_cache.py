@@ -122,3 +122,15 @@ def test_entries_expire_as_in_the_shared_cache(make_near):
     time.sleep(0.25)
 
     assert near.get("page:1") is None
+
+
+def test_kept_pages_cost_the_garbage_collector_nothing(make_near):
+    import gc
+
+    near = make_near()
+    page = ("2026-11-27", "fingerprint", b"\x1f\x8b page")  # as status pages are kept
+    assert near.put("page", page, size=len(page[2]), generation=near.generation())
+    gc.collect()
+    # Neither the entry nor the page is walked by later collections.
+    assert not gc.is_tracked(near._entries["page"])
+    assert not gc.is_tracked(near.get("page"))

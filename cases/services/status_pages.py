@@ -33,7 +33,6 @@ from __future__ import annotations
 import gzip
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -50,11 +49,10 @@ from cases.optional_cache import (
 _KEY = "pc:status-page:{case_id}:{language}"
 
 
-@dataclass(frozen=True, slots=True)
-class CachedPage:
-    day: str
-    fingerprint: str
-    body: bytes  # the HTML, UTF-8, gzip-compressed
+# A kept page: (day, fingerprint, body), the body being the HTML, UTF-8, gzip-compressed.
+# A plain tuple of strings and bytes, which the garbage collector stops tracking: each
+# process keeps thousands of them, and a full collection would otherwise walk them all.
+CachedPage = tuple[str, str, bytes]
 
 
 def compress(html: str) -> bytes:
@@ -71,12 +69,13 @@ def _key(case_id: int, language: str) -> str:
     return _KEY.format(case_id=case_id, language=language)
 
 
-def _serves(page: object, *, day: str, fingerprint: str) -> bool:
-    return (
-        isinstance(page, CachedPage)
-        and page.day == day
-        and hmac.compare_digest(page.fingerprint, fingerprint)
-    )
+def _body_served(page: object, *, day: str, fingerprint: str) -> bytes | None:
+    """The kept page's body if it is for this day and this link's code, else None."""
+    if type(page) is tuple and len(page) == 3:
+        kept_day, kept_fingerprint, body = page
+        if kept_day == day and hmac.compare_digest(kept_fingerprint, fingerprint):
+            return body
+    return None
 
 
 def status_page_body(
@@ -97,19 +96,20 @@ def status_page_body(
     ticket = 0
     if near is not None:
         ticket = near.generation()
-        page = near.get(key)
-        if _serves(page, day=day, fingerprint=fingerprint):
-            return page.body
+        body = _body_served(near.get(key), day=day, fingerprint=fingerprint)
+        if body is not None:
+            return body
     page = cache_get(key)
-    if _serves(page, day=day, fingerprint=fingerprint):
+    body = _body_served(page, day=day, fingerprint=fingerprint)
+    if body is not None:
         if near is not None:
-            near.put(key, page, size=len(page.body), generation=ticket, max_age=timeout)
-        return page.body
+            near.put(key, page, size=len(body), generation=ticket, max_age=timeout)
+        return body
     body = compress(render())
     # A drop heard since this began may be of this very page, read before the change
     # committed: serve it this once, keep nothing.
     if near is None or near.generation() == ticket:
-        page = CachedPage(day=day, fingerprint=fingerprint, body=body)
+        page: CachedPage = (day, fingerprint, body)
         cache_set(key, page, timeout=timeout)
         if near is not None:
             near.put(key, page, size=len(body), generation=ticket, max_age=timeout)
