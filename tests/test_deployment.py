@@ -114,6 +114,25 @@ def test_prepared_statements_follow_the_environment(value, threshold):
     assert result.stdout.strip() == threshold
 
 
+def test_web_processes_load_what_requests_need_and_freeze_it():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import gc, sys; import protection_center.wsgi; "
+            "print(gc.get_freeze_count(), 'jinja2' in sys.modules)",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "protection_center.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    frozen, templates_loaded = result.stdout.split()
+    assert int(frozen) > 10_000 and templates_loaded == "True"
+
+
 @pytest.mark.django_db
 def test_health_check_answers(client):
     response = client.get("/healthz")
