@@ -1,4 +1,4 @@
-"""The Jinja2 environment of the public pages (``templates/jinja2/``): the applicant's status pages.
+"""The Jinja2 environment of the applicant's public pages (``templates/jinja2/``).
 
 The status page is the hottest page of the site and is rendered afresh for each case's
 first view of the day; Jinja2 compiles a template to Python once, where Django's engine
@@ -8,8 +8,11 @@ dashboard and the e-mails stay on Django templates.
 What the templates get besides their context (Django's Jinja2 backend adds ``request``,
 ``csrf_input`` and ``csrf_token``):
 
-- ``_``/``gettext``/``ngettext``: Django's translations, new style (escaped, and
-  ``%(name)s`` filled from keyword arguments); ``makemessages`` finds ``{{ _("…") }}``;
+- ``_``/``gettext``/``ngettext``: Django's translations (``makemessages`` finds
+  ``{{ _("…") }}``; sentences with values in them are made in Python). Rendered with a
+  request, ``_`` and ``gettext`` are the active language's catalog itself
+  (``translations``, a context processor): a page has dozens of them, and Django's
+  ``gettext`` looks the active language up again on each call;
 - ``url(name, *args)``, ``static(path)``, ``get_language()``, ``languages``;
 - filters ``date`` (the active language's ``DATE_FORMAT``), ``linebreaksbr``,
   ``urlencode`` and ``cut``.
@@ -17,15 +20,18 @@ What the templates get besides their context (Django's Jinja2 backend adds ``req
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.template.defaultfilters import linebreaksbr, urlencode
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.translation import trans_real
 from jinja2 import Environment
 
 
@@ -55,12 +61,20 @@ def cut(value: Any, characters: str) -> str:
     return str(value).replace(characters, "")
 
 
+def translations(request: HttpRequest) -> dict[str, Callable[[str], str]]:
+    """``_`` and ``gettext`` bound to the catalog of the language active for this page."""
+    if not settings.USE_I18N:
+        return {}
+    gettext = trans_real.catalog().gettext
+    return {"_": gettext, "gettext": gettext}
+
+
 def environment(**options: Any) -> Environment:
-    env = Environment(extensions=["jinja2.ext.i18n"], **options)
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        translation.gettext, translation.ngettext, newstyle=True
-    )
+    env = Environment(**options)
     env.globals.update(
+        _=translation.gettext,
+        gettext=translation.gettext,
+        ngettext=translation.ngettext,
         url=url,
         static=static,
         get_language=translation.get_language,

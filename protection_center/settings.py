@@ -88,7 +88,10 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "protection_center.jinja_env.environment"},
+        "OPTIONS": {
+            "environment": "protection_center.jinja_env.environment",
+            "context_processors": ["protection_center.jinja_env.translations"],
+        },
     },
 ]
 
