@@ -477,6 +477,11 @@ def main() -> None:
             f" p99 {result.p99_ms:.1f} ms (target < {TARGET_P99_MS:.0f} ms):"
             f" {'met' if result.p99_ms < TARGET_P99_MS else 'NOT met'}"
         )
+    healthz = results["healthz"].requests_per_second / floor.requests_per_second
+    print(
+        f"healthz (one query, no template): {healthz:.0%} of the floor, the most a page that"
+        " reads the database can reach here."
+    )
     if results["first view"].requests > len(first_paths):
         print("WARNING: the first-view run came round to links it had viewed: raise --first-links.")
     if any(r.errors for r in results.values()):

@@ -1,7 +1,7 @@
 """Settings for ``bench/status.py``: production settings plus a framework-floor view.
 
 Everything else comes from the environment exactly as in production (DJANGO_ENV,
-DJANGO_SECRET_KEY, DATABASE_URL; no CACHE_URL, so a local cache per process).
+DJANGO_SECRET_KEY, DATABASE_URL, CACHE_URL).
 """
 
 import os
