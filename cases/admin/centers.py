@@ -9,7 +9,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -23,6 +23,7 @@ from cases.admin.scoping import CenterScopedAdmin
 from cases.errors import DomainError
 from cases.forms import EntityForm, EntityTransitionForm, form_error_messages
 from cases.models import Center, Entity, StaffProfile
+from cases.services.status_pages import status_pages_details_changed
 from cases.templatetags.case_badges import registration_badge
 
 User = get_user_model()
@@ -69,6 +70,9 @@ class CenterAdmin(CenterScopedAdmin):
         if not change:
             # Staff see and edit the center's time limits from the start.
             services.rules_ensure_defaults(center_id=obj.pk)
+        else:
+            # Its contact details and benchmarks are on every case's status page.
+            transaction.on_commit(status_pages_details_changed)
 
 
 def _registration_action(name: str) -> Any:
@@ -136,6 +140,12 @@ class EntityAdmin(CenterScopedAdmin):
         (_("Record"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     )
     actions = [_registration_action(name) for name in services.ENTITY_TRANSITIONS]
+
+    def save_model(self, request: HttpRequest, obj: Entity, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            # The applicant's name is on each of its cases' status pages.
+            transaction.on_commit(status_pages_details_changed)
 
     def has_delete_permission(self, request: HttpRequest, obj: Entity | None = None) -> bool:
         # Cases point at their applicant; suspend a registration rather than delete it.

@@ -9,6 +9,9 @@ compressed (browsers get these bytes as they are), under
   from yesterday is never served);
 - the fingerprint of the case's access code at the time, which a link must match (a
   link revoked by a code reset never gets the page);
+- the version of the details that are not the case's own (centers' contact details and
+  benchmarks, applicants' names), taken before reading: an edit to any of them
+  (``status_pages_details_changed``) retires every page kept before it;
 - the page: the same bytes for every visitor (the page has no form, so no CSRF token;
   its language switch is a link).
 
@@ -21,9 +24,9 @@ Every service that changes what the page shows (each case event, a code reset, a
 deadline refresh) calls ``status_pages_forget`` inside its transaction: the pages are
 dropped from Redis and from every process's memory once it commits. With the local
 per-process cache of the embedded run, other processes may serve a page until
-``STATUS_PAGE_CACHE_SECONDS`` have passed. Things that do not belong to one case (the
-center's contact details, the turnaround estimates) show within that time too.
-``STATUS_PAGE_CACHE_SECONDS=0`` turns keeping off.
+``STATUS_PAGE_CACHE_SECONDS`` have passed. The turnaround estimates, figures kept for
+an hour, show as they are when a page is rendered. ``STATUS_PAGE_CACHE_SECONDS=0`` turns
+keeping off.
 
 The cache only saves work: when it fails (Redis down), pages are rendered as without it.
 """
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import gzip
 import hmac
+import uuid
 from collections.abc import Callable
 from datetime import date
 
@@ -39,20 +43,24 @@ from django.conf import settings
 from django.db import transaction
 
 from cases.optional_cache import (
+    cache_add,
     cache_delete_many,
     cache_get,
     cache_set,
     near_cache,
     near_forget,
+    near_through,
 )
 
 _KEY = "pc:status-page:{case_id}:{language}"
 
 
-# A kept page: (day, fingerprint, body), the body being the HTML, UTF-8, gzip-compressed.
-# A plain tuple of strings and bytes, which the garbage collector stops tracking: each
-# process keeps thousands of them, and a full collection would otherwise walk them all.
-CachedPage = tuple[str, str, bytes]
+_DETAILS_VERSION_KEY = "pc:status-pages:details-version"
+
+# A kept page: (day, fingerprint, details version, body), the body being the HTML, UTF-8,
+# gzip-compressed. A plain tuple of strings and bytes, which the garbage collector stops
+# tracking: each process keeps thousands, and a full collection would walk them all.
+CachedPage = tuple[str, str, str, bytes]
 
 
 def compress(html: str) -> bytes:
@@ -69,11 +77,30 @@ def _key(case_id: int, language: str) -> str:
     return _KEY.format(case_id=case_id, language=language)
 
 
-def _body_served(page: object, *, day: str, fingerprint: str) -> bytes | None:
-    """The kept page's body if it is for this day and this link's code, else None."""
-    if type(page) is tuple and len(page) == 3:
-        kept_day, kept_fingerprint, body = page
-        if kept_day == day and hmac.compare_digest(kept_fingerprint, fingerprint):
+def _shared_details_version() -> str | None:
+    version = cache_get(_DETAILS_VERSION_KEY)
+    if version is None:
+        cache_add(_DETAILS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache_get(_DETAILS_VERSION_KEY)  # whichever process's came first
+    return version
+
+
+def status_pages_details_changed() -> None:
+    """A center's contact details or benchmarks, or an applicant's name, have changed:
+    no page kept before is served again, in any process. Call once the edit commits."""
+    cache_delete_many([_DETAILS_VERSION_KEY])
+    near_forget([_DETAILS_VERSION_KEY])
+
+
+def _body_served(page: object, *, day: str, fingerprint: str, details: str) -> bytes | None:
+    """The kept page's body if it is for this day, this link's code and these details."""
+    if type(page) is tuple and len(page) == 4:
+        kept_day, kept_fingerprint, kept_details, body = page
+        if (
+            kept_day == day
+            and kept_details == details
+            and hmac.compare_digest(kept_fingerprint, fingerprint)
+        ):
             return body
     return None
 
@@ -90,17 +117,21 @@ def status_page_body(
     timeout = _timeout()
     if timeout <= 0:
         return compress(render())
+    # Taken before the case is read: a page read while details changed is never served.
+    details = near_through(_DETAILS_VERSION_KEY, _shared_details_version, size=32)
+    if details is None:  # the cache is down
+        return compress(render())
+    served = {"day": today.isoformat(), "fingerprint": fingerprint, "details": details}
     key = _key(case_id, language)
-    day = today.isoformat()
     near = near_cache()
     ticket = 0
     if near is not None:
         ticket = near.generation()
-        body = _body_served(near.get(key), day=day, fingerprint=fingerprint)
+        body = _body_served(near.get(key), **served)
         if body is not None:
             return body
     page = cache_get(key)
-    body = _body_served(page, day=day, fingerprint=fingerprint)
+    body = _body_served(page, **served)
     if body is not None:
         if near is not None:
             near.put(key, page, size=len(body), generation=ticket, max_age=timeout)
@@ -109,7 +140,7 @@ def status_page_body(
     # A drop heard since this began may be of this very page, read before the change
     # committed: serve it this once, keep nothing.
     if near is None or near.generation() == ticket:
-        page: CachedPage = (day, fingerprint, body)
+        page: CachedPage = (served["day"], fingerprint, details, body)
         cache_set(key, page, timeout=timeout)
         if near is not None:
             near.put(key, page, size=len(body), generation=ticket, max_age=timeout)

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from cases import optional_cache, services
@@ -277,3 +278,96 @@ def test_with_redis_a_page_read_while_it_changes_is_not_kept(redis_cache):
         )
 
     assert len(renders) == 2  # the first render was served, not kept
+
+
+# Details that are not the case's own: centers' contact details, applicants' names.
+
+
+def _change_form_data(client: Client, url: str, **changes: str) -> dict[str, str]:
+    """The admin change form's current values, with ``changes``."""
+    form = client.get(url).context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        if field.disabled:
+            continue
+        value = form[name].value()
+        data[name] = "" if value is None else str(value)
+    return {**data, **changes}
+
+
+def test_a_center_edit_in_the_admin_retires_every_kept_page(
+    client, django_capture_on_commit_callbacks
+):
+    case = factories.make_case(CaseState.UNDER_REVIEW)
+    link = access.case_status_link(case)
+    assert _get(client, link)[2] >= 1 and _get(client, link)[2] == 0  # kept
+
+    staff = Client()
+    staff.force_login(factories.make_superuser())
+    url = reverse("admin:cases_center_change", args=[case.center_id])
+    data = _change_form_data(staff, url, phone="021-8888 6666")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert staff.post(url, data).status_code == 302
+
+    status, body, queries = _get(client, link)
+    assert status == 200 and queries >= 1  # read and rendered again
+    assert "021-8888 6666" in body
+    assert _get(client, link)[2] == 0  # and kept again
+
+
+def test_an_applicant_renamed_in_the_admin_shows_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    case = factories.make_case(CaseState.UNDER_REVIEW)
+    link = access.case_status_link(case)
+    client.get(link)
+
+    staff = Client()
+    staff.force_login(factories.make_superuser())
+    url = reverse("admin:cases_entity_change", args=[case.entity_id])
+    data = _change_form_data(staff, url, name="Renamed Materials Co., Ltd.")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    assert "Renamed Materials Co., Ltd." in _get(client, link)[1]
+
+
+def test_a_page_read_while_details_change_is_not_served_after(redis_cache):
+    today, renders = timezone.localdate(), []
+
+    def render() -> str:
+        renders.append(1)
+        if len(renders) == 1:  # a center's details change while the page is read
+            status_pages.status_pages_details_changed()
+        return "<p>page</p>"
+
+    for _ in range(3):
+        status_pages.status_page_body(
+            case_id=7, language="en", today=today, fingerprint="abc", render=render
+        )
+
+    assert len(renders) == 2  # the first page was kept under the old details: not served
+
+
+def test_with_redis_details_changed_elsewhere_retire_the_pages_here(client, redis_cache):
+    case = factories.make_case(CaseState.UNDER_REVIEW)
+    link = access.case_status_link(case)
+    client.get(link)
+    assert _get(client, link)[2] == 0
+    elsewhere = NearCache(
+        client=lambda: redis.Redis.from_url(REDIS_URL),
+        channel=optional_cache._DROPPED_CHANNEL,
+        max_bytes=1_000_000,
+        max_age=60,
+    )
+    key = status_pages._DETAILS_VERSION_KEY
+    cache.delete(key)  # what status_pages_details_changed does in the other process...
+    elsewhere.forget([key])  # ...and announces
+
+    deadline = time.monotonic() + 5
+    while _get(client, link)[2] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert time.monotonic() < deadline, "the kept page was still served"
+    assert _get(client, link)[2] == 0  # kept again under the new version
+    elsewhere.close()
