@@ -3,15 +3,22 @@
 Django's LocaleMiddleware would follow the browser's Accept-Language header, so a staff
 member whose browser happens to be set to English would get English without asking.
 Here only an explicit choice counts: the language cookie set by the switch in the
-header (Django's ``set_language`` view); otherwise ``LANGUAGE_CODE``.
+header (Django's ``set_language`` view); otherwise ``LANGUAGE_CODE``. A staff member's
+profile language is such a choice: it becomes the cookie when they log in
+(``remember_staff_language``), and the switch changes it from there.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+from cases.models import StaffProfile
+from cases.views.language import remember_language
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -23,3 +30,24 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
             language = None
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        response = super().process_response(request, response)
+        language = getattr(request, "language_at_login", None)
+        if language:
+            remember_language(response, language)
+        return response
+
+
+def remember_staff_language(
+    sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
+) -> None:
+    """On login (``user_logged_in``), take the language of the staff member's profile."""
+    if request is None:
+        return
+    language = (
+        StaffProfile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+    )
+    if language:
+        translation.activate(language)
+        request.language_at_login = language

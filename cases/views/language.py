@@ -27,6 +27,12 @@ def language_switch(request: HttpRequest, code: str) -> HttpResponse:
     ):
         target = "/"
     response = HttpResponseRedirect(target)
+    remember_language(response, code)
+    return response
+
+
+def remember_language(response: HttpResponse, code: str) -> None:
+    """Set the language cookie, as Django's ``set_language`` does."""
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         code,
@@ -37,7 +43,6 @@ def language_switch(request: HttpRequest, code: str) -> HttpResponse:
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
-    return response
 
 
 urlpatterns = [

@@ -31,3 +31,33 @@ def test_the_switch_sets_the_cookie_that_is_then_used(client):
     )
     assert response.cookies["django_language"].value == "en"
     assert 'lang="en"' in client.get("/status/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "heading"), [("en", "Site administration"), ("zh-hans", "站点管理")]
+)
+def test_staff_get_their_profile_language_when_they_log_in(client, language, heading):
+    from cases.models import StaffProfile
+    from tests.factories import make_center, make_user
+
+    user = make_user("intake_clerk", make_center())
+    StaffProfile.objects.filter(user=user).update(language=language)
+    other = "zh-hans" if language == "en" else "en"
+    client.cookies["django_language"] = other  # chosen on this browser before
+
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": user.username, "password": "pw-for-tests-1"}
+    )
+
+    assert response.status_code == 302
+    assert response.cookies["django_language"].value == language
+    page = client.get("/admin/").content.decode()
+    assert f'lang="{language}"' in page and heading in page
+
+
+@pytest.mark.django_db
+def test_a_failed_login_leaves_the_language_alone(client):
+    response = client.post("/admin/login/", {"username": "nobody", "password": "wrong"})
+    assert response.status_code == 200
+    assert "django_language" not in response.cookies
