@@ -44,7 +44,11 @@ class CaseQuerySet(models.QuerySet["Case"]):
 
 class Case(ConcurrentTransitionMixin, models.Model):
     center = models.ForeignKey(
-        Center, on_delete=models.PROTECT, related_name="cases", verbose_name=_("center")
+        Center,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("center"),
+        db_index=False,  # every index of Meta.indexes and the reference constraint lead with it
     )
     entity = models.ForeignKey(
         Entity, on_delete=models.PROTECT, related_name="cases", verbose_name=_("applicant")
@@ -342,7 +346,8 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"], name="caseevent_case_time")]
+        # Events are read per case only (the foreign key's index): a case has tens of
+        # them, sorted in memory. A (case, created_at) index was never chosen over it.
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.transition} {self.from_state}→{self.to_state}"
