@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -127,3 +128,24 @@ def near_through(
     if near is not None and value is not None:
         near.put(key, value, size=size, generation=ticket, max_age=max_age)
     return value
+
+
+def shared_version(key: str) -> str | None:
+    """The version token under ``key``: the same in every process, made by the first to
+    ask, kept in the process's copy; None when the cache is down (then nothing that
+    depends on it should be reused)."""
+
+    def fetch() -> str | None:
+        version = cache_get(key)
+        if version is None:
+            cache_add(key, uuid.uuid4().hex, timeout=None)
+            version = cache_get(key)  # whichever process's came first
+        return version
+
+    return near_through(key, fetch, size=32)
+
+
+def shared_version_bump(key: str) -> None:
+    """A new version under ``key``, for every process at once (its copy is dropped)."""
+    cache_set(key, uuid.uuid4().hex, timeout=None)
+    near_forget([key])

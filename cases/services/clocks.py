@@ -6,19 +6,17 @@ locked. Dates are local (``TIME_ZONE``, Asia/Shanghai by default).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import Count, Min, Q
 
 from cases import deadlines
 from cases.models import CalendarDay, CalendarYear, Case, Party, Step, TimeLimitRule, Timer, Unit
 from cases.models import Counting as C
 from cases.models import Unit as U
-from cases.optional_cache import cache_add, cache_get, near_forget, near_through
+from cases.optional_cache import shared_version, shared_version_bump
 from cases.services.status_pages import status_pages_forget
 
 
@@ -53,14 +51,6 @@ _CALENDAR_VERSION_KEY = "pc:calendar-version"
 _calendar_memo: dict[str, object] = {"version": None, "calendar": None}
 
 
-def _shared_calendar_version() -> str | None:
-    version = cache_get(_CALENDAR_VERSION_KEY)
-    if version is None:
-        cache_add(_CALENDAR_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache_get(_CALENDAR_VERSION_KEY)  # whichever process's came first
-    return version
-
-
 def get_work_calendar() -> deadlines.WorkCalendar:
     """The working-day calendar built from ``CalendarDay``, memoized per process.
 
@@ -68,7 +58,7 @@ def get_work_calendar() -> deadlines.WorkCalendar:
     of the version), so every process rebuilds on next use. Without the cache (its
     server down) the calendar is read afresh on each use.
     """
-    version = near_through(_CALENDAR_VERSION_KEY, _shared_calendar_version, size=32)
+    version = shared_version(_CALENDAR_VERSION_KEY)
     if version is None or _calendar_memo["version"] != version or not _calendar_memo["calendar"]:
         rows = CalendarDay.objects.values_list("date", "is_working")
         years = CalendarYear.objects.filter(complete=True).values_list("year", flat=True)
@@ -110,8 +100,7 @@ def calendar_sync_from_package() -> tuple[int, int]:
 
 def calendar_changed() -> None:
     """Invalidate every process's calendar after the table changed."""
-    cache.set(_CALENDAR_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    near_forget([_CALENDAR_VERSION_KEY])
+    shared_version_bump(_CALENDAR_VERSION_KEY)
     _calendar_memo["version"] = None
 
 

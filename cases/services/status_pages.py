@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import gzip
 import hmac
-import uuid
 from collections.abc import Callable
 from datetime import date
 
@@ -43,13 +42,13 @@ from django.conf import settings
 from django.db import transaction
 
 from cases.optional_cache import (
-    cache_add,
     cache_delete_many,
     cache_get,
     cache_set,
     near_cache,
     near_forget,
-    near_through,
+    shared_version,
+    shared_version_bump,
 )
 
 _KEY = "pc:status-page:{case_id}:{language}"
@@ -77,19 +76,10 @@ def _key(case_id: int, language: str) -> str:
     return _KEY.format(case_id=case_id, language=language)
 
 
-def _shared_details_version() -> str | None:
-    version = cache_get(_DETAILS_VERSION_KEY)
-    if version is None:
-        cache_add(_DETAILS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache_get(_DETAILS_VERSION_KEY)  # whichever process's came first
-    return version
-
-
 def status_pages_details_changed() -> None:
     """A center's contact details or benchmarks, or an applicant's name, have changed:
     no page kept before is served again, in any process. Call once the edit commits."""
-    cache_delete_many([_DETAILS_VERSION_KEY])
-    near_forget([_DETAILS_VERSION_KEY])
+    shared_version_bump(_DETAILS_VERSION_KEY)
 
 
 def _body_served(page: object, *, day: str, fingerprint: str, details: str) -> bytes | None:
@@ -118,7 +108,7 @@ def status_page_body(
     if timeout <= 0:
         return compress(render())
     # Taken before the case is read: a page read while details changed is never served.
-    details = near_through(_DETAILS_VERSION_KEY, _shared_details_version, size=32)
+    details = shared_version(_DETAILS_VERSION_KEY)
     if details is None:  # the cache is down
         return compress(render())
     served = {"day": today.isoformat(), "fingerprint": fingerprint, "details": details}
