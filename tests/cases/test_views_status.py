@@ -345,7 +345,19 @@ def test_the_429_page_is_friendly(client, settings):
     response = client.post(LOOKUP, {"reference": "SH-2026-000001", "code": "2222-2222-22"})
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
-    assert "Too many attempts" in response.content.decode()
+    html = response.content.decode()
+    assert "Too many attempts" in html
+    minutes = -(-int(response["Retry-After"]) // 60)
+    assert f"Please try again in {minutes} minutes." in html
+
+
+def test_the_not_found_page_says_how_long_links_last(client, settings):
+    settings.STATUS_LINK_MAX_AGE_DAYS = 1
+    url = reverse("cases:status_page", kwargs={"token": "not-a-token"})
+    assert "进度链接的有效期为1天" in client.get(url).content.decode()
+    _en(client)
+    settings.STATUS_LINK_MAX_AGE_DAYS = 90
+    assert "Status links stay valid for 90 days" in client.get(url).content.decode()
 
 
 # Estimates
