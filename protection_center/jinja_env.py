@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.template.defaultfilters import linebreaksbr, urlencode
+from django.template.defaultfilters import cut, linebreaksbr, urlencode
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -55,10 +55,6 @@ def date_format(value: date | None) -> str:
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
-
-
-def cut(value: Any, characters: str) -> str:
-    return str(value).replace(characters, "")
 
 
 def translations(request: HttpRequest) -> dict[str, Callable[[str], str]]:
