@@ -348,7 +348,18 @@ def test_the_429_page_is_friendly(client, settings):
     html = response.content.decode()
     assert "Too many attempts" in html
     minutes = -(-int(response["Retry-After"]) // 60)
-    assert f"Please try again in {minutes} minutes." in html
+    unit = "minute" if minutes == 1 else "minutes"
+    assert f"Please try again in {minutes} {unit}." in html
+
+
+def test_the_429_page_says_one_minute_in_the_singular(client, settings):
+    settings.STATUS_RATE_LIMIT_PER_ADDRESS = 0
+    settings.STATUS_RATE_LIMIT_WINDOW = 60
+    _en(client)
+    response = client.post(LOOKUP, {"reference": "SH-2026-000001", "code": "2222-2222-22"})
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert "Please try again in 1 minute." in response.content.decode()
 
 
 def test_the_not_found_page_says_how_long_links_last(client, settings):
