@@ -5,7 +5,8 @@ member whose browser happens to be set to English would get English without aski
 Here only an explicit choice counts: the language cookie set by the switch in the
 header (Django's ``set_language`` view); otherwise ``LANGUAGE_CODE``. A staff member's
 profile language is such a choice: it becomes the cookie when they log in
-(``remember_staff_language``), and the switch changes it from there.
+(``remember_staff_language``), and a logged-in staff member's switch also changes their
+profile (``keep_staff_choice``), so the next login and their e-mails follow it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 from cases.models import StaffProfile
+from cases.services.staff import staff_language_set
 from cases.views.language import remember_language
 
 
@@ -36,7 +38,21 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         language = getattr(request, "language_at_login", None)
         if language:
             remember_language(response, language)
+        else:
+            keep_staff_choice(request, response)
         return response
+
+
+def keep_staff_choice(request: HttpRequest, response: HttpResponse) -> None:
+    """A response that sets the language cookie is a switch (Django's ``set_language``
+    form in the admin, the header link elsewhere): for a logged-in staff member it also
+    becomes their profile language."""
+    chosen = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen is None or not chosen.value:
+        return
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        staff_language_set(user_id=user.pk, language=chosen.value)
 
 
 def remember_staff_language(

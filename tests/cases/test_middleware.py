@@ -61,3 +61,37 @@ def test_a_failed_login_leaves_the_language_alone(client):
     response = client.post("/admin/login/", {"username": "nobody", "password": "wrong"})
     assert response.status_code == 200
     assert "django_language" not in response.cookies
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("switch", ["admin_form", "header_link"])
+def test_a_staff_members_switch_is_kept_in_their_profile(client, switch):
+    from cases.models import StaffProfile
+    from tests.factories import make_center, make_user
+
+    user = make_user("intake_clerk", make_center())
+    client.force_login(user)
+    if switch == "admin_form":
+        response = client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    else:
+        response = client.get("/language/en/?next=/dashboard/")
+    assert response.cookies["django_language"].value == "en"
+    assert StaffProfile.objects.get(user=user).language == "en"
+
+    client.logout()
+    client.cookies["django_language"] = "zh-hans"  # another browser, say
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": user.username, "password": "pw-for-tests-1"}
+    )
+    assert response.cookies["django_language"].value == "en"
+
+
+@pytest.mark.django_db
+def test_an_applicants_switch_touches_no_profile(client):
+    from cases.models import StaffProfile
+    from tests.factories import make_center, make_user
+
+    user = make_user("intake_clerk", make_center())
+    response = client.get("/language/en/?next=/status/")
+    assert response.cookies["django_language"].value == "en"
+    assert StaffProfile.objects.get(user=user).language == "zh-hans"
