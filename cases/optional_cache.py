@@ -6,13 +6,20 @@ read is a miss and a write is skipped, with a warning in the log, so transitions
 the status page go on working, more slowly, until it is back.
 
 With Redis, these callers also keep what they read in the process's own memory
-(``near_cache``, within ``CACHE_MEMORY_MB``), dropped everywhere by ``forget``.
+(``near_cache``, within ``CACHE_MEMORY_MB``), dropped everywhere by ``drop_everywhere``.
+
+A drop that cannot be made (the cache unreachable when a change commits) is owed: the
+process retries it from a thread until it is made, for as long as what it drops could
+still be served. Otherwise an entry would outlive the change it should have gone with
+whenever the cache comes back with its data (Redis with persistence, or a network
+failure between this process and the cache).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -54,13 +61,6 @@ def cache_add(key: str, value: Any, *, timeout: int | None) -> bool:
     except Exception as error:
         _failed("write", key, error)
         return False
-
-
-def cache_delete_many(keys: list[str]) -> None:
-    try:
-        cache.delete_many(keys)
-    except Exception as error:
-        _failed("delete", ", ".join(keys), error)
 
 
 # The process's own copy (protection_center.near_cache): with Redis as the cache only.
@@ -105,11 +105,89 @@ def near_caches_close() -> None:
         _near_caches.clear()
 
 
-def near_forget(keys: list[str]) -> None:
-    """Announce that ``keys`` changed in the shared cache: every process drops its copy."""
+def drop_everywhere(keys: list[str]) -> None:
+    """Drop ``keys`` from the shared cache and from every process's copy. What cannot be
+    dropped now (the cache unreachable) is owed, and dropped as soon as it can be."""
+    if not _drop(keys):
+        _owed.owe(keys)
+
+
+def _drop(keys: list[str]) -> bool:
+    """Drop ``keys`` from the shared cache, then announce it; True when both were made."""
+    try:
+        cache.delete_many(keys)
+    except Exception as error:
+        _failed("delete", ", ".join(keys), error)
+        dropped = False
+    else:
+        dropped = True
     near = near_cache()
     if near is not None:
-        near.forget(keys)
+        # Even when the delete failed: this process stops using its copy at once.
+        dropped = near.forget(keys) and dropped
+    return dropped
+
+
+class _OwedDrops:
+    """Drops not yet made, retried from a thread (started when one is owed) until made.
+
+    A drop is owed for ``for_seconds``: by then what it drops has expired by itself.
+    """
+
+    def __init__(self, *, for_seconds: float, first_wait: float = 0.2, most_wait: float = 5.0):
+        self.for_seconds = for_seconds
+        self._first_wait = first_wait
+        self._most_wait = most_wait
+        self._lock = threading.Lock()
+        self._since: dict[str, float] = {}
+        self._thread: threading.Thread | None = None
+
+    def keys(self) -> list[str]:
+        with self._lock:
+            return list(self._since)
+
+    def clear(self) -> None:
+        """Owe nothing any more (tests that change the cache between them)."""
+        with self._lock:
+            self._since.clear()
+
+    def owe(self, keys: list[str]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
+                self._since.setdefault(key, now)
+            # is_alive, not None: a forked process has its parent's Thread, not running.
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._retry, name="owed-drops", daemon=True)
+                self._thread.start()
+
+    def _retry(self) -> None:
+        wait = self._first_wait
+        while True:
+            time.sleep(wait)
+            wait = min(wait * 2, self._most_wait)
+            now = time.monotonic()
+            with self._lock:
+                for key, since in list(self._since.items()):
+                    if now - since > self.for_seconds:
+                        logger.warning("Gave up dropping %s: it has expired by now.", key)
+                        del self._since[key]
+                keys = list(self._since)
+                if not keys:
+                    self._thread = None
+                    return
+            if _drop(keys):
+                logger.info("Dropped %s, owed since the cache was unreachable.", ", ".join(keys))
+                with self._lock:
+                    for key in keys:
+                        if self._since.get(key, now + 1) <= now:
+                            del self._since[key]
+                wait = self._first_wait
+
+
+# Nothing is kept longer than a kept status page's time; versions (kept forever) only
+# matter for what was kept under them.
+_owed = _OwedDrops(for_seconds=_NEAR_MAX_AGE)
 
 
 def near_through(
@@ -146,6 +224,6 @@ def shared_version(key: str) -> str | None:
 
 
 def shared_version_bump(key: str) -> None:
-    """A new version under ``key``, for every process at once (its copy is dropped)."""
-    cache_set(key, uuid.uuid4().hex, timeout=None)
-    near_forget([key])
+    """A new version under ``key``, for every process at once: the version is dropped
+    everywhere, and the next to ask makes a new one."""
+    drop_everywhere([key])

@@ -140,16 +140,19 @@ class NearCache:
                 self._drop(next(iter(self._entries)))
             return True
 
-    def forget(self, keys: list[str]) -> None:
+    def forget(self, keys: list[str]) -> bool:
         """Drop ``keys`` here and announce it to every process (after the shared delete).
 
-        A failed announcement is logged, not raised: the caller's change is committed.
+        A failed announcement is logged and answered False, not raised: the caller's
+        change is committed.
         """
         self._heard(keys)
         try:
             self._client().publish(self._channel, "\n".join([self._origin, *keys]))
         except Exception as error:
             logger.warning("Could not announce the drop of %s (%s).", ", ".join(keys), error)
+            return False
+        return True
 
     def _drop(self, key: str) -> None:
         entry = self._entries.pop(key, None)

@@ -27,11 +27,15 @@ def _jinja2_templates_report_their_context():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate-limit counters and wake-up keys do not leak from one test into the next."""
+    """Rate-limit counters, wake-up keys and drops owed by a test's unreachable cache do
+    not leak from one test into the next."""
     from django.core.cache import cache
+
+    from cases.optional_cache import _owed
 
     cache.clear()
     yield
+    _owed.clear()
     cache.clear()
 
 

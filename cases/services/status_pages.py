@@ -22,7 +22,8 @@ pub/sub (``cases.optional_cache.near_cache``).
 
 Every service that changes what the page shows (each case event, a code reset, a
 deadline refresh) calls ``status_pages_forget`` inside its transaction: the pages are
-dropped from Redis and from every process's memory once it commits. With the local
+dropped from Redis and from every process's memory once it commits (and, if Redis cannot
+be reached then, as soon as it can: ``optional_cache.drop_everywhere``). With the local
 per-process cache of the embedded run, other processes may serve a page until
 ``STATUS_PAGE_CACHE_SECONDS`` have passed. The turnaround estimates, figures kept for
 an hour, show as they are when a page is rendered. ``STATUS_PAGE_CACHE_SECONDS=0`` turns
@@ -42,11 +43,10 @@ from django.conf import settings
 from django.db import transaction
 
 from cases.optional_cache import (
-    cache_delete_many,
     cache_get,
     cache_set,
+    drop_everywhere,
     near_cache,
-    near_forget,
     shared_version,
     shared_version_bump,
 )
@@ -141,8 +141,4 @@ def status_pages_forget(*, case_id: int) -> None:
     """Drop the case's kept pages everywhere once the current transaction commits."""
     keys = [_key(case_id, language) for language, _name in settings.LANGUAGES]
 
-    def drop() -> None:
-        cache_delete_many(keys)
-        near_forget(keys)
-
-    transaction.on_commit(drop)
+    transaction.on_commit(lambda: drop_everywhere(keys))
