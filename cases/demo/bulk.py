@@ -67,6 +67,13 @@ TARGETS: dict[str, str] = {
     "lapse": S.LAPSED,
     "withdraw": S.WITHDRAWN,
 }
+# The argument holding the day an event happened, where it is not the day recorded.
+_OCCURRED_ON = {
+    "record_filing": "filing_date",
+    "record_office_action": "notice_date",
+    "record_response": "responded_on",
+    "record_grant_notice": "notice_date",
+}
 _CLOSING = {"record_rejection", "record_fast_track_exit", "record_registration", "withdraw"}
 _FLAG_HOUR = time(6, 0)  # when the nightly sweep is taken to have flagged a clock
 
@@ -110,6 +117,7 @@ class SimEvent:
     note: str = ""
     public_note: str = ""
     public: bool = True
+    occurred_on: date | None = None  # CNIPA's date, as the services record it
 
 
 @dataclass
@@ -361,6 +369,7 @@ class Simulator:
                     at,
                     args.get("note", ""),
                     args.get("public_note", ""),
+                    occurred_on=args.get(_OCCURRED_ON[name]) if name in _OCCURRED_ON else None,
                 )
             )
         return sim
@@ -552,6 +561,7 @@ def event_row(case_id: int, e: SimEvent) -> Row:
         "note": e.note,
         "public_note": e.public_note,
         "public": e.public,
+        "occurred_on": e.occurred_on,
     }
 
 

@@ -334,6 +334,14 @@ class CaseEvent(models.Model):
         verbose_name=_("actor"),
     )
     created_at = models.DateTimeField(_("time"), default=timezone.now)
+    occurred_on = models.DateField(
+        _("date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day it happened, when that is not the day it was recorded: CNIPA's dates."
+        ),
+    )
     note = models.TextField(_("internal note"), blank=True)
     public_note = models.TextField(
         _("message to the applicant"), blank=True, help_text=_("Shown on the public status page.")

@@ -109,6 +109,7 @@ def case_record_filing(
             at=at,
             note=note,
             args=args,
+            occurred_on=filing_date,
             prepare=prepare,
             clocks_then=then,
         )
@@ -171,6 +172,7 @@ def case_record_office_action(
         public_note=public_note,
         prepare=prepare,
         clocks_then=then,
+        occurred_on=notice_date,
     )
 
 
@@ -198,7 +200,14 @@ def case_record_response(
         clocks.timer_resume(case=c, step=Step.BENCHMARK, on=day)
 
     return run_transition(
-        case, "record_response", actor=actor, at=at, note=note, prepare=prepare, clocks_then=then
+        case,
+        "record_response",
+        actor=actor,
+        at=at,
+        note=note,
+        prepare=prepare,
+        clocks_then=then,
+        occurred_on=responded_on,
     )
 
 
@@ -255,6 +264,7 @@ def case_record_grant_notice(
         args=args,
         prepare=prepare,
         clocks_then=then,
+        occurred_on=notice_date,
     )
 
 

@@ -75,6 +75,7 @@ def log_event(
     note: str = "",
     public_note: str = "",
     public: bool = True,
+    occurred_on: date | None = None,
 ) -> CaseEvent:
     event = CaseEvent.objects.create(
         case=case,
@@ -83,6 +84,7 @@ def log_event(
         to_state=case.state,
         actor=actor,
         created_at=at,
+        occurred_on=occurred_on,
         note=note,
         public_note=public_note,
         public=public,
@@ -103,11 +105,14 @@ def run_transition(
     args: dict[str, Any] | None = None,
     prepare: Callable[[Case], None] | None = None,
     clocks_then: Callable[[Case, date, datetime], None] | None = None,
+    occurred_on: date | None = None,
 ) -> Case:
     """The common path: lock, check, transition, save, clocks, event.
 
     ``prepare`` validates input against the locked case (raising ``InvalidInput``) and
     sets fields the transition does not own, such as the assigned examiner.
+    ``occurred_on`` is the day the event happened when it is not the day it is recorded
+    (CNIPA's dates), shown on the status page's timeline.
     """
     at = now_or(at)
     case = lock_case(case)
@@ -128,6 +133,7 @@ def run_transition(
         at=at,
         note=note,
         public_note=public_note,
+        occurred_on=occurred_on,
     )
     return case
 

@@ -266,6 +266,7 @@ def test_bulk_rows_are_what_the_services_would_write():
                 e.note,
                 e.public_note,
                 e.public,
+                e.occurred_on,
             )
             for e in case.events.order_by("id")
         ]
@@ -279,6 +280,7 @@ def test_bulk_rows_are_what_the_services_would_write():
                 e.note,
                 e.public_note,
                 e.public,
+                e.occurred_on,
             )
             for e in sim.events
         ], plan.target

@@ -549,3 +549,37 @@ def test_chinese_by_default_and_english_after_choosing_it(client):
     assert "Progress" in html and "进度" not in html
     assert client.cookies["django_language"].value == "en"
     assert '<html lang="en">' in client.get(link).content.decode()  # remembered
+
+
+@pytest.mark.parametrize("one_query", [True, False], ids=["postgresql", "orm"])
+def test_the_timeline_gives_cnipas_dates_not_the_days_they_were_recorded(
+    client, monkeypatch, one_query
+):
+    from cases import services
+
+    if not one_query:
+        monkeypatch.setattr(reading, "load", reading.load_with_orm)
+    start = timezone.now() - timedelta(days=40)
+    case = factories.make_case(CaseState.QUALIFIED, start=start, step_days=2)
+    qualified = timezone.localdate(case.qualified_at)
+    filed, noticed, responded = (qualified + timedelta(days=d) for d in (1, 4, 8))
+    recorded = timezone.now() - timedelta(days=20)  # each recorded days after it happened
+    services.case_record_filing(
+        case=case,
+        actor=None,
+        application_number=str(factories.make_application_number(filed.year, 1, case.pk)),
+        filing_date=filed,
+        at=recorded,
+    )
+    services.case_record_office_action(
+        case=case, actor=None, notice_date=noticed, at=recorded + timedelta(days=3)
+    )
+    services.case_record_response(
+        case=case, actor=None, responded_on=responded, at=recorded + timedelta(days=6)
+    )
+    _en(client)
+    timeline = {entry.label: entry.on for entry in _open(client, case).context["status"].timeline}
+    assert timeline["Filed with CNIPA"] == filed
+    assert timeline["Office action issued by CNIPA"] == noticed
+    assert timeline["Office action answered"] == responded
+    assert timeline["Pre-examination qualified"] == qualified  # recorded as it happened

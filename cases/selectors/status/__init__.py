@@ -76,13 +76,13 @@ def case_status(
         waiting_on=waiting_on,
         timeline=[
             TimelineEntry(
-                at=at,
+                on=on,
                 label=str(
                     PUBLIC_EVENT_LABELS.get(name) or workflow.TRANSITION_LABELS.get(name, name)
                 ),
                 message=note,
             )
-            for at, name, note in events
+            for on, name, note in events
         ],
         benchmark=benchmark_of(case, clocks, today),
         estimates=case_estimates(case, today),

@@ -7,7 +7,7 @@ template: the same gettext, at a fraction of the rendering cost on a hot page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html
@@ -90,7 +90,7 @@ class Deadline:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    at: datetime
+    on: date  # the day it happened: CNIPA's date where there is one, else the day recorded
     label: str
     message: str
 

@@ -17,6 +17,7 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Q
+from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Center, Entity, Step, Timer
 
@@ -67,7 +68,7 @@ class ClockRow:
         return str(Step(self.step).label)
 
 
-Event = tuple[datetime, str, str]  # time, transition, public note
+Event = tuple[date, str, str]  # the day it happened, transition, public note
 
 _CASE_COLUMNS = (
     "id",
@@ -111,7 +112,7 @@ _CLOCK_COLUMNS = (
     "stopped_at",
     "estimated",
 )
-_EVENT_COLUMNS = ("created_at", "transition", "public_note")
+_EVENT_COLUMNS = ("created_at", "occurred_on", "transition", "public_note")
 _CLOCKS_SHOWN = Q(stopped_at__isnull=True) | Q(step=Step.BENCHMARK)
 
 
@@ -150,12 +151,13 @@ def load_with_orm(case_id: int) -> tuple[CaseRow, list[Event], list[ClockRow]]:
         .order_by("-created_at", "-id")
         .values_list(*_EVENT_COLUMNS)
     )
+    events = [_event(at, on, name, note) for at, on, name, note in events]
     clocks = (
         Timer.objects.filter(_CLOCKS_SHOWN, case_id=case_id)
         .order_by("due_on", "id")
         .values_list(*_CLOCK_COLUMNS)
     )
-    return _case_from_row(row), list(events), [_clock_from_row(c) for c in clocks]
+    return _case_from_row(row), events, [_clock_from_row(c) for c in clocks]
 
 
 def _one_query_sql() -> str:
@@ -210,9 +212,17 @@ def load_in_one_query(case_id: int) -> tuple[CaseRow, list[Event], list[ClockRow
     # JSON carries dates and times as ISO 8601 text.
     return (
         _case_from_row(tuple(columns)),
-        [(datetime.fromisoformat(at), name, note) for at, name, note in events or []],
+        [
+            _event(datetime.fromisoformat(at), on and date.fromisoformat(on), name, note)
+            for at, on, name, note in events or []
+        ],
         [_clock_from_json(values) for values in clocks or []],
     )
+
+
+def _event(at: datetime, on: date | None, name: str, note: str) -> Event:
+    # The day it happened (CNIPA's date) when recorded, else the local day it was recorded.
+    return (on or timezone.localdate(at), name, note)
 
 
 def _clock_from_json(values: list[Any]) -> ClockRow:
