@@ -14,6 +14,7 @@ from cases.models import (
     Case,
     PatentType,
     Step,
+    Timer,
 )
 from cases.services import clocks
 from cases.services.transitions import (
@@ -189,9 +190,23 @@ def case_record_response(
     at = now_or(at)
 
     def prepare(c: Case) -> None:
-        if responded_on is not None and responded_on > local_day(at):
+        if responded_on is None:
+            return
+        if responded_on > local_day(at):
             raise InvalidInput(
                 _("The response date cannot be in the future."), field="responded_on"
+            )
+        # The benchmark paused on the office action's notice date.
+        noticed = (
+            Timer.objects.filter(case=c, step=Step.BENCHMARK, stopped_at__isnull=True)
+            .values_list("paused_since", flat=True)
+            .first()
+        )
+        if noticed is not None and responded_on < noticed:
+            raise InvalidInput(
+                _("The response date is before the office action's notice date (%(date)s).")
+                % {"date": noticed.isoformat()},
+                field="responded_on",
             )
 
     def then(c: Case, on: date, at_: datetime) -> None:

@@ -237,6 +237,19 @@ def test_record_filing_refuses_future_and_pre_qualification_dates(english):
 
 
 @pytest.mark.django_db
+def test_record_response_refuses_a_date_before_the_office_action(english):
+    case = factories.make_case(S.OFFICE_ACTION)
+    noticed = timezone.localdate(case.events.latest("created_at").created_at)
+    with pytest.raises(InvalidInput, match="before the office action's notice date") as error:
+        services.case_record_response(
+            case=case, actor=None, responded_on=noticed - timedelta(days=1)
+        )
+    assert error.value.field == "responded_on"
+    case = services.case_record_response(case=case, actor=None, responded_on=noticed)
+    assert case.state == S.FILED
+
+
+@pytest.mark.django_db
 def test_application_number_is_unique_across_cases(english):
     first = factories.make_case(S.FILED)
     second = _qualified_case()
