@@ -125,6 +125,14 @@ class AcceptForm(TransitionForm):
 
 
 class RequestCorrectionForm(TransitionForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        message = self.fields["public_note"]
+        message.required = True
+        message.help_text = _(
+            "What to correct. Shown on the public status page and sent in the e-mail."
+        )
+
     due = _date(
         _("corrections due"),
         required=False,

@@ -101,6 +101,8 @@ def transition_kwargs(name: str, case: Case, on: date) -> dict[str, Any]:
         return {"notice_date": on}
     if name == "record_grant_notice":
         return {"notice_date": on, "received_on": on}
+    if name == "request_correction":
+        return {"public_note": "Please number the claims consecutively."}
     return {}
 
 

@@ -181,11 +181,18 @@ def case_request_correction(
 ) -> Case:
     """Ask the applicant for corrections (补正); the center's review clock pauses.
 
-    ``due`` is the date given in the request; without it the correction rule applies.
+    ``public_note`` says what to correct: the applicant reads it on the status page and in
+    the e-mail. ``due`` is the date given in the request; without it the correction rule
+    applies.
     """
     at = now_or(at)
 
     def prepare(c: Case) -> None:
+        if not public_note.strip():
+            raise InvalidInput(
+                _("Tell the applicant what to correct: the message is required."),
+                field="public_note",
+            )
         if due is not None and due < local_day(at):
             raise InvalidInput(_("The correction due date is in the past."), field="due")
 

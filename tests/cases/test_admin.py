@@ -162,6 +162,21 @@ def test_post_request_correction_passes_the_due_date_and_public_note(client, cen
     )
 
 
+def test_request_correction_without_a_message_is_refused(client, center):
+    case = make_case(CaseState.UNDER_REVIEW, center=center)
+    login(client, Role.EXAMINER, center)
+    client.cookies["django_language"] = "en"
+
+    response = client.post(
+        transition_url(case, "request_correction"), {"public_note": "  "}, follow=True
+    )
+
+    case.refresh_from_db()
+    assert case.state == CaseState.UNDER_REVIEW
+    assert not CaseEvent.objects.filter(case=case, transition="request_correction").exists()
+    assert "This field is required." in response.content.decode()
+
+
 def test_record_filing_with_a_loose_application_number(client, center):
     case = make_case(CaseState.QUALIFIED, center=center)
     login(client, Role.INTAKE_CLERK, center)

@@ -71,7 +71,9 @@ def test_correction_pauses_the_review_clock_by_the_working_days_waited():
     base_due = timer(baseline, Step.REVIEW).due_on
     assert base_due == date(2025, 3, 11)  # Tue 03-04 + 5 working days -> Tue 03-11
 
-    case = services.case_request_correction(case=case, actor=None, at=at(2025, 3, 5))  # Wed
+    case = services.case_request_correction(
+        case=case, actor=None, public_note="Fix claim 2.", at=at(2025, 3, 5)
+    )  # Wed
     review = timer(case, Step.REVIEW)
     assert review.paused_since == date(2025, 3, 5)
     correction = timer(case, Step.CORRECTION)
@@ -91,7 +93,7 @@ def test_correction_pauses_the_review_clock_by_the_working_days_waited():
 def test_correction_due_date_from_the_request():
     case = services.case_accept(case=submitted_case(at(2025, 3, 3)), actor=None, at=at(2025, 3, 4))
     case = services.case_request_correction(
-        case=case, actor=None, due=date(2025, 3, 20), at=at(2025, 3, 5)
+        case=case, actor=None, public_note="Fix claim 2.", due=date(2025, 3, 20), at=at(2025, 3, 5)
     )
     assert timer(case, Step.CORRECTION).due_on == date(2025, 3, 20)
 

@@ -237,6 +237,17 @@ def test_record_filing_refuses_future_and_pre_qualification_dates(english):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("message", ["", "   "])
+def test_request_correction_needs_a_message_saying_what_to_correct(english, message):
+    case = factories.make_case(S.UNDER_REVIEW)
+    with pytest.raises(InvalidInput, match="what to correct") as error:
+        services.case_request_correction(case=case, actor=None, public_note=message)
+    assert error.value.field == "public_note"
+    case.refresh_from_db()
+    assert case.state == S.UNDER_REVIEW
+
+
+@pytest.mark.django_db
 def test_record_response_refuses_a_date_before_the_office_action(english):
     case = factories.make_case(S.OFFICE_ACTION)
     noticed = timezone.localdate(case.events.latest("created_at").created_at)
