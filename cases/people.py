@@ -22,3 +22,14 @@ def staff_display_name(user: Any) -> str:
     if user is None:
         return ""
     return person_name(user.first_name, user.last_name, user.get_username())
+
+
+def staff_label(user: Any) -> str:
+    """``陈立新 (sh_examiner1)``: the name, and the username that tells two 陈立新 apart.
+
+    Just the username for a staff member without a name.
+    """
+    if user is None:
+        return ""
+    name, username = staff_display_name(user), user.get_username()
+    return name if name == username else f"{name} ({username})"

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from cases import services, workflow
-from cases.deadlines import time_left
+from cases.deadlines import shift_due, time_left
 from cases.forms import AssignForm, TransitionForm, transition_form
 from cases.models import TERMINAL_STATES, Case, CaseEvent, Step, Timer
+from cases.people import staff_display_name
 
 
 @dataclass
@@ -36,8 +37,12 @@ class ClockRow:
     timer: Timer
     running: bool
     paused: bool
-    # Working (or calendar) days left; negative: days overdue. None when not running.
+    # Working (or calendar) days left; negative: days overdue. None when stopped. For a
+    # paused clock, what was left when it paused: what it will have when it resumes.
     left: int | None
+    # A paused clock's due date moves on by the paused time when it resumes
+    # (``services.timer_resume``): the date it would get if it resumed today.
+    due_if_resumed_today: date | None = None
 
     @property
     def overdue_by(self) -> int:
@@ -95,11 +100,45 @@ def clock_rows(case: Case, *, today: date) -> list[ClockRow]:
     for timer in case.timers.order_by("started_on", "id"):
         running = timer.stopped_at is None
         paused = timer.paused_since is not None
-        left = None
+        left = due_if_resumed_today = None
         if running and not paused:
             left = time_left(today, timer.due_on, calendar, working=timer.working)
-        rows.append(ClockRow(timer=timer, running=running, paused=paused, left=left))
+        elif running:
+            assert timer.paused_since is not None
+            left = time_left(timer.paused_since, timer.due_on, calendar, working=timer.working)
+            due_if_resumed_today = shift_due(
+                timer.due_on,
+                paused_from=timer.paused_since,
+                resumed_on=max(today, timer.paused_since),
+                calendar=calendar,
+                working=timer.working,
+            ).due
+        rows.append(
+            ClockRow(
+                timer=timer,
+                running=running,
+                paused=paused,
+                left=left,
+                due_if_resumed_today=due_if_resumed_today,
+            )
+        )
     return rows
+
+
+@dataclass
+class HistoryRow:
+    event: CaseEvent
+    # The staff member who acted, written as everywhere else (``people.person_name``);
+    # blank for the system.
+    actor_name: str
+
+
+def history_rows(case: Case) -> list[HistoryRow]:
+    """The case's events, newest first, with their actors' names."""
+    events = (
+        CaseEvent.objects.filter(case=case).select_related("actor").order_by("-created_at", "-id")
+    )
+    return [HistoryRow(event=event, actor_name=staff_display_name(event.actor)) for event in events]
 
 
 def benchmark(case: Case, clocks: list[ClockRow], *, today: date) -> Benchmark | None:
@@ -141,9 +180,6 @@ def case_page_context(
 ) -> dict[str, Any]:
     today = timezone.localdate()
     clocks = clock_rows(case, today=today)
-    events = (
-        CaseEvent.objects.filter(case=case).select_related("actor").order_by("-created_at", "-id")
-    )
     return {
         "case_transitions": transition_buttons(user, case, retry) if not case.is_terminal else [],
         "assign_form": AssignForm(case=case) if may_assign(user, case) else None,
@@ -151,6 +187,6 @@ def case_page_context(
         "can_reset_access_code": workflow.may_assign(user, case),
         "case_clocks": clocks,
         "case_benchmark": benchmark(case, clocks, today=today),
-        "case_events": list(events),
+        "case_events": history_rows(case),
         "today": today,
     }

@@ -3,10 +3,12 @@
 Nothing here writes a case: registering goes through ``services.case_submit``, every
 state change through ``services.SERVICES[name]`` and examiner assignment through
 ``services.case_assign``. The page's model fields are therefore all read-only (the
-admin's "view" mode), and the actions are small forms posting to two extra URLs:
+admin's "view" mode), and the actions are small forms posting to extra URLs:
 
 - ``admin:cases_case_transition`` ``<id>/transition/<name>/`` (POST only)
 - ``admin:cases_case_assign`` ``<id>/assign/`` (POST only)
+- ``admin:cases_case_access_code`` ``<id>/access-code/`` (GET: a confirmation page;
+  POST: issue a new access code)
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
-from django.forms import Form
+from django.db.models import DateField, QuerySet, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.forms import Form, ModelChoiceField
 from django.http import (
     Http404,
     HttpRequest,
@@ -27,6 +30,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -36,6 +40,7 @@ from cases import services, workflow
 from cases.admin.case_page import case_page_context, may_assign
 from cases.admin.filters import DeadlineFilter, ExaminerFilter
 from cases.admin.scoping import staff_center_id, staff_name
+from cases.appnumbers import ApplicationNumberError, parse_application_number
 from cases.errors import DomainError, InvalidInput
 from cases.forms import (
     AssignForm,
@@ -45,6 +50,7 @@ from cases.forms import (
     transition_form,
 )
 from cases.models import Case, Entity
+from cases.people import staff_label
 from cases.templatetags.case_badges import due_badge, state_badge, state_label
 
 
@@ -55,6 +61,25 @@ def domain_error_message(error: DomainError, form: Form | None = None) -> str:
         if field is not None and field.label:
             return f"{field.label}: {error}"
     return str(error)
+
+
+def application_number_searched(term: str) -> str | None:
+    """The stored form of an application number pasted into the search box, if it is one.
+
+    Parsed as the filing form parses it (``CN 2026 1 0987654.0``, ``ZL202610987654.0``,
+    ``2026109876540``, full-width digits all give ``202610987654.0``); None otherwise.
+    """
+    try:
+        return str(parse_application_number(term))
+    except ApplicationNumberError:
+        return None
+
+
+class StaffLabelChoiceField(ModelChoiceField):
+    """Staff by name and username (``陈立新 (sh_examiner1)``): two may share a name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return staff_label(obj)
 
 
 @admin.register(Case)
@@ -72,8 +97,17 @@ class CaseAdmin(admin.ModelAdmin):
     )
     list_display_links = ("reference", "title")
     list_select_related = ("center", "entity", "examiner")
-    search_fields = ("reference", "application_number", "entity__name", "entity__credit_code")
-    search_help_text = _("Reference, CNIPA application number, applicant name or credit code.")
+    search_fields = (
+        "reference",
+        "title",
+        "application_number",
+        "entity__name",
+        "entity__credit_code",
+    )
+    search_help_text = _(
+        "Reference, title, CNIPA application number (as printed, e.g. ZL 2026 1 0987654.0, "
+        "or pasted), applicant name or credit code."
+    )
     autocomplete_fields = ("entity",)
     list_per_page = 50
     # get_absolute_url is this page; there is no public page per case to link to.
@@ -95,7 +129,7 @@ class CaseAdmin(admin.ModelAdmin):
                     "title",
                     ("entity", "center"),
                     ("patent_type", "classification"),
-                    "examiner",
+                    "examiner_label",
                 )
             },
         ),
@@ -140,7 +174,22 @@ class CaseAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
-        return super().get_queryset(request).for_user(request.user)
+        # Days from submission to the day the case closed, or to today while it is open,
+        # both local dates: the list shows it and sorts on it.
+        days_open = Coalesce(
+            TruncDate("closed_at"), Value(timezone.localdate(), output_field=DateField())
+        ) - TruncDate("submitted_at")
+        return super().get_queryset(request).for_user(request.user).annotate(days_open=days_open)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Case], search_term: str
+    ) -> tuple[QuerySet[Case], bool]:
+        """Also find an application number pasted in any form the filing form accepts."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        number = application_number_searched(search_term)
+        if number is not None:
+            results = results | queryset.filter(application_number=number)
+        return results, may_have_duplicates
 
     # The list.
 
@@ -158,9 +207,18 @@ class CaseAdmin(admin.ModelAdmin):
     def examiner_column(self, case: Case) -> str:
         return staff_name(case.examiner) or "—"
 
-    @admin.display(description=_("days since submission"), ordering="submitted_at")
+    @admin.display(description=_("days since submission"), ordering="days_open")
     def days_since_submission(self, case: Case) -> int:
-        return (timezone.localdate() - timezone.localdate(case.submitted_at)).days
+        """Days since submission; for a closed case, up to the day it closed."""
+        days_open = getattr(case, "days_open", None)
+        if days_open is not None:
+            return days_open.days
+        end = case.closed_at or timezone.now()
+        return (timezone.localdate(end) - timezone.localdate(case.submitted_at)).days
+
+    @admin.display(description=_("examiner"))
+    def examiner_label(self, case: Case) -> str:
+        return staff_label(case.examiner) or "—"
 
     @admin.display(description=_("next due date"), ordering="next_due_on")
     def next_due_column(self, case: Case) -> str:
@@ -185,6 +243,7 @@ class CaseAdmin(admin.ModelAdmin):
             kwargs["queryset"] = entities
         elif db_field.name == "examiner":
             kwargs["queryset"] = examiners_of(center_id)
+            kwargs["form_class"] = StaffLabelChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(
@@ -339,10 +398,27 @@ class CaseAdmin(admin.ModelAdmin):
         return redirect("admin:cases_case_change", case.pk)
 
     def access_code_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """Issue a new access code (the old one and old status links stop working)."""
+        """Issue a new access code (the old one and old status links stop working).
+
+        GET asks for confirmation, since the applicant loses the code they hold; the
+        confirmation page's POST issues the new code.
+        """
         case = self.get_case(request, object_id)
+        if request.method == "GET":
+            if not workflow.may_assign(request.user, case):
+                raise PermissionDenied
+            return TemplateResponse(
+                request,
+                "admin/cases/case/access_code_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.opts,
+                    "original": case,
+                    "title": gettext("Issue a new access code"),
+                },
+            )
         if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+            return HttpResponseNotAllowed(["GET", "POST"])
         try:
             code = services.case_reset_access_code(case=case.pk, actor=request.user)
         except DomainError as error:

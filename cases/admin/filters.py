@@ -60,10 +60,15 @@ class DeadlineFilter(admin.SimpleListFilter):
         if value == "overdue":
             return queryset.overdue()
         if value == "due_soon":
+            # Not yet overdue: those have a filter of their own, and a list of what is
+            # coming up should not bury it under what is already late.
+            today = timezone.localdate()
             # Lenient: five working days may reach into a year whose notice is not
             # entered yet; a list filter may count weekdays there rather than fail.
             calendar = services.get_work_calendar().lenient()
-            return queryset.due_by(add_workdays(timezone.localdate(), DUE_SOON_WORKDAYS, calendar))
+            return queryset.due_by(add_workdays(today, DUE_SOON_WORKDAYS, calendar)).filter(
+                next_due_on__gte=today, overdue_since__isnull=True
+            )
         if value == "estimated":
             return queryset.filter(calendar_estimated=True)
         return queryset
