@@ -39,6 +39,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -169,6 +170,10 @@ def sample_links(size: int, seed: int) -> list[str]:
 
 
 def start_server(env: dict[str, str], *, port: int, workers: int, threads: int) -> subprocess.Popen:
+    # Another server on the port would answer /healthz in gunicorn's place and be measured.
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"Port {port} is in use by another server: choose one with --port.")
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "protection_center.wsgi:application",
@@ -188,6 +193,8 @@ def start_server(env: dict[str, str], *, port: int, workers: int, threads: int) 
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited ({server.returncode}) before answering /healthz")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
                 if r.status == 200:
