@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from cases.appnumbers import parse_application_number
+from cases.appnumbers import make_application_number, parse_application_number
 from cases.deadlines import add_workdays, shift_due
 from cases.models import Case, CaseState, Role, Step
 from tests.factories import make_case, make_center, make_entity, make_user
@@ -332,3 +332,21 @@ def test_due_soon_filter_leaves_out_overdue_cases(client, center):
 
     assert {c.pk for c in listed(client, deadline="due_soon")} == {soon.pk, today_due.pk}
     assert flagged.pk in {c.pk for c in listed(client, deadline="overdue")}
+
+
+def test_case_history_gives_the_date_cnipas_events_are_dated(client, center):
+    case = make_case(CaseState.QUALIFIED, center=center)
+    filed = timezone.localdate(case.qualified_at)
+    services.case_record_filing(
+        case=case,
+        actor=None,
+        application_number=str(make_application_number(filed.year, 1, case.pk)),
+        filing_date=filed,
+        at=timezone.now(),
+    )
+    login(client, Role.INTAKE_CLERK, center)
+    client.cookies["django_language"] = "en"
+
+    body = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+
+    assert f"dated {filed.isoformat()}" in body
