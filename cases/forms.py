@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services, workflow
 from cases.models import Case, Entity, Role
-from cases.people import staff_display_name
+from cases.people import staff_label
 from cases.validators import normalize_credit_code
 
 User = get_user_model()
@@ -34,8 +34,10 @@ def examiners_of(center_id: int | None) -> QuerySet[Any]:
 
 
 class StaffChoiceField(forms.ModelChoiceField):
+    """Staff by name and username (``陈立新 (sh_examiner1)``): two may share a name."""
+
     def label_from_instance(self, obj: Any) -> str:
-        return staff_display_name(obj)
+        return staff_label(obj)
 
 
 class DateInput(forms.DateInput):

@@ -21,7 +21,7 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import DateField, QuerySet, Value
 from django.db.models.functions import Coalesce, TruncDate
-from django.forms import Form, ModelChoiceField
+from django.forms import Form
 from django.http import (
     Http404,
     HttpRequest,
@@ -45,6 +45,7 @@ from cases.errors import DomainError, InvalidInput
 from cases.forms import (
     AssignForm,
     CaseAddForm,
+    StaffChoiceField,
     examiners_of,
     form_error_messages,
     transition_form,
@@ -73,13 +74,6 @@ def application_number_searched(term: str) -> str | None:
         return str(parse_application_number(term))
     except ApplicationNumberError:
         return None
-
-
-class StaffLabelChoiceField(ModelChoiceField):
-    """Staff by name and username (``陈立新 (sh_examiner1)``): two may share a name."""
-
-    def label_from_instance(self, obj: Any) -> str:
-        return staff_label(obj)
 
 
 @admin.register(Case)
@@ -243,7 +237,7 @@ class CaseAdmin(admin.ModelAdmin):
             kwargs["queryset"] = entities
         elif db_field.name == "examiner":
             kwargs["queryset"] = examiners_of(center_id)
-            kwargs["form_class"] = StaffLabelChoiceField
+            kwargs["form_class"] = StaffChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(

@@ -261,6 +261,20 @@ def test_add_case_form_offers_examiners_by_name_and_username(client, center):
     assert re.search(rf'<option value="{examiner.pk}"[^>]*>陈立新 \(sh_examiner1\)</option>', body)
 
 
+def test_assign_and_accept_forms_offer_examiners_by_name_and_username(client, center):
+    examiner = make_user(Role.EXAMINER, center, username="sh_examiner1")
+    examiner.first_name, examiner.last_name = "立新", "陈"
+    examiner.save()
+    option = rf'<option value="{examiner.pk}"[^>]*>陈立新 \(sh_examiner1\)</option>'
+    login(client, Role.MANAGER, center)
+
+    submitted = client.get(change_url(make_case(CaseState.SUBMITTED, center=center)))
+    under_review = client.get(change_url(make_case(CaseState.UNDER_REVIEW, center=center)))
+
+    assert re.search(option, submitted.content.decode())  # the accept form's picker
+    assert re.search(option, under_review.content.decode())  # the assign form
+
+
 # Clocks: a paused clock reads as paused ---------------------------------------------------------
 
 
