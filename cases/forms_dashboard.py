@@ -10,8 +10,8 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from cases import workflow
+from cases.forms import StaffChoiceField, examiners_of
 from cases.models import Center, PatentType
-from cases.people import staff_display_name
 from cases.selectors.dashboard import DashboardFilters, default_period
 
 MAX_PERIOD = timedelta(days=366 * 10)
@@ -22,11 +22,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self) -> None:
         super().__init__(format="%Y-%m-%d")
-
-
-class StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return staff_display_name(obj)
 
 
 class DashboardFilterForm(forms.Form):
@@ -63,17 +58,21 @@ class DashboardFilterForm(forms.Form):
         self.user = user
         self.today = today
         self.default_start, self.default_end = default_period(today)
-        self.fields["start"].widget.attrs["placeholder"] = self.default_start.isoformat()
-        self.fields["end"].widget.attrs["placeholder"] = self.default_end.isoformat()
-        staff = User.objects.filter(is_active=True, staff_profile__isnull=False)
+        if self.is_bound:
+            # An empty date means the default: show it in the input, as it is applied.
+            data = self.data.copy()
+            for name, default in (("start", self.default_start), ("end", self.default_end)):
+                if not data.get(name):
+                    data[name] = default.isoformat()
+            self.data = data
         if user.is_superuser:
-            chosen = self._chosen_center_id()
-            if chosen is not None:
-                staff = staff.filter(staff_profile__center_id=chosen)
+            center_id = self._chosen_center_id()
         else:
             del self.fields["center"]
-            staff = staff.filter(staff_profile__center_id=workflow.user_center_id(user))
-        self.fields["examiner"].queryset = staff.order_by("username")
+            center_id = workflow.user_center_id(user)
+        # The same examiners as the case list's examiner filter: the center's, or every
+        # center's when a superuser looks at all of them.
+        self.fields["examiner"].queryset = examiners_of(center_id)
 
     def _chosen_center_id(self) -> int | None:
         value = self.data.get("center") if self.is_bound else None

@@ -7,6 +7,27 @@
   }
   var palette = ["#0b4f8a", "#1a7f37", "#9a6700", "#cf222e", "#8250df", "#4a5563"];
 
+  // A share of 0% would draw no bar and look like a month without grants (null, no bar):
+  // zero bars get a minimum length (minBarLength) and this "0%" label above them.
+  var zeroLabels = {
+    id: "zeroLabels",
+    afterDatasetsDraw: function (chart) {
+      var ctx = chart.ctx;
+      ctx.save();
+      ctx.font = "600 11px sans-serif";
+      ctx.fillStyle = "#4a5563";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "bottom";
+      chart.data.datasets.forEach(function (dataset, i) {
+        if (!chart.isDatasetVisible(i)) { return; }
+        chart.getDatasetMeta(i).data.forEach(function (bar, j) {
+          if (dataset.data[j] === 0) { ctx.fillText("0%", bar.x, bar.y - 2); }
+        });
+      });
+      ctx.restore();
+    }
+  };
+
   function draw(id, config) {
     var canvas = document.getElementById(id);
     if (!canvas) { return; }
@@ -50,10 +71,14 @@
       data: {
         labels: data.benchmark.labels,
         datasets: data.benchmark.series.map(function (s, i) {
-          return { label: s.label, data: s.data, backgroundColor: palette[i], maxBarThickness: 40 };
+          return { label: s.label, data: s.data, backgroundColor: palette[i], maxBarThickness: 40, minBarLength: 3 };
         })
       },
-      options: { scales: { y: { min: 0, max: 100, title: { display: true, text: data.benchmark.axis } } } }
+      options: {
+        layout: { padding: { top: 4 } },
+        scales: { y: { min: 0, max: 100, title: { display: true, text: data.benchmark.axis } } }
+      },
+      plugins: [zeroLabels]
     });
 
     draw("chart-workload", {

@@ -42,7 +42,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Views
 
 
-def _may_view(user: Any) -> bool:
+def may_view_dashboard(user: Any) -> bool:
+    """Superusers, and managers and center administrators who work for a center."""
     if user.is_superuser:
         return True
     if not workflow.user_roles(user) & DASHBOARD_ROLES:
@@ -54,7 +55,7 @@ def _manager_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     def wrapped(request: HttpRequest) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not _may_view(request.user):
+        if not may_view_dashboard(request.user):
             raise PermissionDenied
         return view(request)
 

@@ -33,12 +33,17 @@ from cases.selectors.dashboard import (
 
 @dataclass(frozen=True)
 class Cell:
-    """One value; ``value`` is what the exports write, ``text`` what the page shows."""
+    """One value; ``value`` is what the exports write, ``text`` what the page shows.
+
+    ``note`` is shown under the table, marked on the cell (why a count has no link).
+    """
 
     value: Any
     text: str
     url: str = ""
     numeric: bool = True
+    nowrap: bool = False
+    note: str = ""
 
 
 @dataclass
@@ -57,6 +62,18 @@ class Table:
     @property
     def page_headers(self) -> list[str]:
         return self.headers or self.columns
+
+    @property
+    def page_header_cells(self) -> list[tuple[str, bool]]:
+        """Each header with whether its column is numeric, so it aligns like its cells."""
+        return [
+            (header, all(row[i].numeric for row in self.rows) if self.rows else i > 0)
+            for i, header in enumerate(self.page_headers)
+        ]
+
+    @property
+    def notes(self) -> list[str]:
+        return list(dict.fromkeys(cell.note for row in self.rows for cell in row if cell.note))
 
 
 def count_cell(value: int, url: str = "") -> Cell:
@@ -79,6 +96,11 @@ def days_cell(days: float | None) -> Cell:
 
 def text_cell(text: str, url: str = "") -> Cell:
     return Cell(text, text, url, numeric=False)
+
+
+def short_text_cell(text: str) -> Cell:
+    """Text kept on one line (a date, a name): the table scrolls rather than break it."""
+    return Cell(text, text, numeric=False, nowrap=True)
 
 
 def _type_label(patent_type: str) -> str:
@@ -221,20 +243,34 @@ def _turnaround_table(d: Dashboard) -> Table:
     return table
 
 
-def _within_url(d: Dashboard, links: Links, patent_type: str, column: str, **params: str) -> str:
-    """A link for 'within the benchmark' when one limit applies to every case counted."""
-    if d.benchmark_days is None:
-        return ""
+def _within_cell(
+    d: Dashboard, links: Links, patent_type: str, column: str, count: int, **params: str
+) -> Cell:
+    """A count 'within the benchmark', linked when one limit applies to every case counted.
+
+    The case list filters on one limit, so a count over types with different benchmarks
+    cannot link; it says so, next to the per-type counts that do.
+    """
+    if d.benchmark_days is None:  # every center: each has its own benchmarks
+        return count_cell(count)
     types = [patent_type] if patent_type else [f.patent_type for f in d.by_type]
     limits = {d.benchmark_days[t] for t in types}
     if len(limits) != 1:
-        return ""
-    return links.cohort_url(
+        return Cell(
+            count,
+            f"{count:,}",
+            note=_(
+                "The sum of the rows above. The patent types have different benchmarks, "
+                "so no single case-list filter selects these cases: open each type's count."
+            ),
+        )
+    url = links.cohort_url(
         patent_type,
         grant_notice_date__isnull="False",
         **{f"{column}__lte": str(limits.pop())},
         **params,
     )
+    return count_cell(count, url)
 
 
 def _benchmark_table(d: Dashboard, links: Links) -> Table:
@@ -261,11 +297,11 @@ def _benchmark_table(d: Dashboard, links: Links) -> Table:
         table.rows.append(
             [
                 text_cell(_type_label(t)),
-                count_cell(limit) if limit is not None else text_cell("–"),
+                count_cell(limit) if limit is not None else Cell(None, "–"),
                 count_cell(f.granted, links.cohort_url(t, grant_notice_date__isnull="False")),
-                count_cell(f.within_gross, _within_url(d, links, t, "benchmark_gross_days")),
+                _within_cell(d, links, t, "benchmark_gross_days", f.within_gross),
                 percent_cell(f.within_gross_share),
-                count_cell(f.within_net, _within_url(d, links, t, "benchmark_net_days")),
+                _within_cell(d, links, t, "benchmark_net_days", f.within_net),
                 percent_cell(f.within_net_share),
             ]
         )
@@ -296,11 +332,9 @@ def _benchmark_month_table(d: Dashboard, links: Links) -> Table:
                 text_cell(m.month.strftime("%Y-%m")),
                 text_cell(_type_label(t)),
                 count_cell(m.granted, links.cohort_url(t, **month)),
-                count_cell(
-                    m.within_gross, _within_url(d, links, t, "benchmark_gross_days", **month)
-                ),
+                _within_cell(d, links, t, "benchmark_gross_days", m.within_gross, **month),
                 percent_cell(m.within_gross_share),
-                count_cell(m.within_net, _within_url(d, links, t, "benchmark_net_days", **month)),
+                _within_cell(d, links, t, "benchmark_net_days", m.within_net, **month),
                 percent_cell(m.within_net_share),
             ]
         )
@@ -374,7 +408,7 @@ def _steps_table(d: Dashboard, links: Links) -> Table:
             "Open cases now, whatever their submission date, by the clock that is running. "
             "At risk: the clock has used its warning share (overdue cases included)."
         ),
-        [_("Step"), _("At risk"), _("Overdue")],
+        [_("Step"), _("At risk (incl. overdue)"), _("Overdue")],
     )
     for s in d.steps:
         state = STEP_STATE.get(s.step or "")
@@ -395,7 +429,7 @@ def _examiners_table(d: Dashboard, links: Links) -> Table:
         "workload",
         _("Workload by examiner"),
         _("Open cases now, whatever their submission date, by assigned examiner."),
-        [_("Examiner"), _("Open cases"), _("At risk"), _("Overdue")],
+        [_("Examiner"), _("Open cases"), _("At risk (incl. overdue)"), _("Overdue")],
     )
     for e in d.examiners:
         who = {"examiner": str(e.examiner_id) if e.examiner_id is not None else "none"}
@@ -430,10 +464,10 @@ def _oldest_table(d: Dashboard, links: Links, today: date) -> Table:
             [
                 text_cell(c.reference, links.case_url(c.pk)),
                 text_cell(str(CaseState(c.state).label)),
-                text_cell(_type_label(c.patent_type)),
-                text_cell(submitted.isoformat()),
+                short_text_cell(_type_label(c.patent_type)),
+                short_text_cell(submitted.isoformat()),
                 count_cell((today - submitted).days),
-                text_cell(c.examiner or _("Not assigned")),
+                short_text_cell(c.examiner or _("Not assigned")),
             ]
         )
     return table
@@ -452,10 +486,26 @@ def dashboard_tables(d: Dashboard, *, links: Links, today: date) -> list[Table]:
     ]
 
 
+def _every_month(months: set[date]) -> list[date]:
+    """The first days of the months from the earliest to the latest of ``months``."""
+    if not months:
+        return []
+    month, last, result = min(months), max(months), []
+    while month <= last:
+        result.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return result
+
+
 def chart_data(d: Dashboard) -> dict[str, Any]:
-    """The series the page's charts draw (the same figures as the tables)."""
+    """The series the page's charts draw (the same figures as the tables).
+
+    In the benchmark series a month without a grant of the type is None (no bar), one
+    with grants of which none was within the benchmark is 0 (a marked bar); months without
+    any grant stay on the axis, empty.
+    """
     total = d.total if len(d.by_type) > 1 else d.by_type[0]
-    months = sorted({m.month for m in d.benchmark_months})
+    months = _every_month({m.month for m in d.benchmark_months})
     share: dict[str, dict[date, float | None]] = {}
     for m in d.benchmark_months:
         share.setdefault(m.patent_type, {})[m.month] = percent_cell(m.within_gross_share).value
@@ -498,7 +548,7 @@ def chart_data(d: Dashboard) -> dict[str, Any]:
             "labels": [e.name or _("Not assigned") for e in d.examiners],
             "series": [
                 {"label": _("Open cases"), "data": [e.open for e in d.examiners]},
-                {"label": _("At risk"), "data": [e.at_risk for e in d.examiners]},
+                {"label": _("At risk (incl. overdue)"), "data": [e.at_risk for e in d.examiners]},
                 {"label": _("Overdue"), "data": [e.overdue for e in d.examiners]},
             ],
         },
