@@ -48,6 +48,14 @@ def cache_get(key: str, default: Any = None) -> Any:
         return default
 
 
+def cache_get_many(keys: list[str]) -> dict[str, Any]:
+    try:
+        return cache.get_many(keys)
+    except Exception as error:
+        _failed("read", ", ".join(keys), error)
+        return {}
+
+
 def cache_set(key: str, value: Any, *, timeout: int | None) -> None:
     try:
         cache.set(key, value, timeout=timeout)

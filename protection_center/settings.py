@@ -204,10 +204,13 @@ LOGGING = {
 }
 
 # Public status page (cases.services.access): lookups of a case by reference and access
-# code allowed per client address (all lookups) and per reference (failed lookups) in
-# each window of STATUS_RATE_LIMIT_WINDOW seconds; more get 429. Counters live in the
-# cache, so set CACHE_URL when running more than one web process.
-STATUS_RATE_LIMIT_PER_ADDRESS = int(os.environ.get("STATUS_RATE_LIMIT_PER_ADDRESS", "10"))
+# code allowed per client address (all lookups; failed ones) and per reference (failed
+# lookups) in each window of STATUS_RATE_LIMIT_WINDOW seconds; more get 429. Counters
+# live in the cache, so set CACHE_URL when running more than one web process.
+STATUS_RATE_LIMIT_PER_ADDRESS = int(os.environ.get("STATUS_RATE_LIMIT_PER_ADDRESS", "60"))
+STATUS_RATE_LIMIT_FAILED_PER_ADDRESS = int(
+    os.environ.get("STATUS_RATE_LIMIT_FAILED_PER_ADDRESS", "10")
+)
 STATUS_RATE_LIMIT_PER_REFERENCE = int(os.environ.get("STATUS_RATE_LIMIT_PER_REFERENCE", "5"))
 STATUS_RATE_LIMIT_WINDOW = int(os.environ.get("STATUS_RATE_LIMIT_WINDOW", "600"))
 # How long a signed status link (/status/c/<token>/) stays valid.

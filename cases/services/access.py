@@ -11,7 +11,8 @@
   every link given out before stops working; links also expire after
   ``STATUS_LINK_MAX_AGE_DAYS``.
 - **Rate limits.** Lookups (POSTs of the form) are counted per client address (every
-  lookup) and per reference (failed lookups) in fixed windows of
+  lookup, and failed ones under a tighter limit) and per reference (failed lookups) in
+  fixed windows of
   ``STATUS_RATE_LIMIT_WINDOW`` seconds, in the shared cache (``CACHE_URL``: Redis in
   production, so every web process shares the counters). The client address is
   ``REMOTE_ADDR``, which a client cannot forge. ``X-Forwarded-For`` is not read: its
@@ -39,13 +40,14 @@ from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from cases import workflow
 from cases.errors import PermissionDenied
 from cases.models import Case, CaseEvent, Role
-from cases.optional_cache import cache_get
+from cases.optional_cache import cache_get_many
 from cases.services.status_pages import status_pages_forget
 
 logger = logging.getLogger(__name__)
@@ -148,13 +150,23 @@ def case_reset_access_code(*, case: Case | int, actor: Any) -> str:
         from_state=locked.state,
         to_state=locked.state,
         actor=actor,
-        note=_("Access code reset: the old code and status links sent before no longer work."),
+        note=_reset_note(),
         public=False,
     )
     status_pages_forget(case_id=locked.pk)
     if not isinstance(case, int):
         case.access_code_hash = locked.access_code_hash
     return code
+
+
+def _reset_note() -> str:
+    """The history's note for a reset, in the site's language like the sweep's notes.
+
+    Not the acting staff member's: the history is read by the whole center, whose
+    working language is the site's, and a stored note is not translated when read.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Access code reset: the old code and status links sent before no longer work.")
 
 
 def case_find_by_access_code(*, reference: str, code: str) -> Case | None:
@@ -257,14 +269,16 @@ def read_status_token(token: str) -> StatusLink | None:
 
 @dataclass(frozen=True)
 class RateLimits:
-    per_address: int
-    per_reference: int
+    per_address: int  # every lookup
+    failed_per_address: int
+    per_reference: int  # failed lookups
     window: int  # seconds
 
     @classmethod
     def from_settings(cls) -> RateLimits:
         return cls(
-            per_address=getattr(settings, "STATUS_RATE_LIMIT_PER_ADDRESS", 10),
+            per_address=getattr(settings, "STATUS_RATE_LIMIT_PER_ADDRESS", 60),
+            failed_per_address=getattr(settings, "STATUS_RATE_LIMIT_FAILED_PER_ADDRESS", 10),
             per_reference=getattr(settings, "STATUS_RATE_LIMIT_PER_REFERENCE", 5),
             window=max(1, getattr(settings, "STATUS_RATE_LIMIT_WINDOW", 600)),
         )
@@ -303,22 +317,30 @@ def _increment(key: str, timeout: int) -> int:
 def lookup_retry_after(*, address: str, reference: str, now: float | None = None) -> int | None:
     """Count a lookup from ``address``; seconds to wait if it is over a limit, else None.
 
-    Every lookup counts against the address; the reference's count (failed lookups,
-    see ``lookup_failed``) is only read here.
+    Every lookup counts against the address (a generous limit: an agent may check many
+    cases from one office); failed ones, counted by ``lookup_failed``, count against the
+    address and the reference under tighter limits, and are only read here.
     """
     limits = RateLimits.from_settings()
     index, retry_after = _window(limits, time.time() if now is None else now)
     timeout = limits.window + 1
     if _increment(_key("addr", address, index), timeout) > limits.per_address:
         return retry_after
+    address_key = _key("addr-failed", address, index)
     reference_key = _key("ref", normalize_reference(reference), index)
-    if (cache_get(reference_key) or 0) >= limits.per_reference:
+    failed = cache_get_many([address_key, reference_key])
+    if (failed.get(address_key) or 0) >= limits.failed_per_address or (
+        failed.get(reference_key) or 0
+    ) >= limits.per_reference:
         return retry_after
     return None
 
 
-def lookup_failed(*, reference: str, now: float | None = None) -> None:
-    """Count a failed lookup against the reference typed (whether or not it exists)."""
+def lookup_failed(*, address: str, reference: str, now: float | None = None) -> None:
+    """Count a failed lookup against the address and the reference typed (whether or not
+    it exists)."""
     limits = RateLimits.from_settings()
     index, _retry = _window(limits, time.time() if now is None else now)
-    _increment(_key("ref", normalize_reference(reference), index), limits.window + 1)
+    timeout = limits.window + 1
+    _increment(_key("addr-failed", address, index), timeout)
+    _increment(_key("ref", normalize_reference(reference), index), timeout)

@@ -109,11 +109,11 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
         reference=form.cleaned_data["reference"], code=form.cleaned_data["code"]
     )
     if case is None:
-        access.lookup_failed(reference=reference)
-        # The same page whatever was wrong, and nothing typed is echoed back.
-        return _render(
-            request, "cases/status/lookup.html", {"form": StatusLookupForm(), "not_found": True}
-        )
+        access.lookup_failed(address=_client_address(request), reference=reference)
+        # The same page whatever was wrong; the reference comes back as typed (so that a
+        # mistyped code is retyped alone), never the code.
+        again = StatusLookupForm(initial={"reference": form.cleaned_data["reference"]})
+        return _render(request, "cases/status/lookup.html", {"form": again, "not_found": True})
     response = redirect(access.case_status_link(case))
     response.status_code = 303  # See Other: the answer to a POST is read with a GET
     return response

@@ -92,8 +92,14 @@ def test_a_wrong_code_and_a_wrong_reference_get_the_same_answer(client):
     wrong_reference = client.post(LOOKUP, {"reference": "SH-2026-999999", "code": code})
     assert wrong_code.status_code == wrong_reference.status_code == 200
     assert _not_found_message() in wrong_code.content.decode()
-    assert CSRF.sub(b"", wrong_code.content) == CSRF.sub(b"", wrong_reference.content)
-    assert case.reference.encode() not in wrong_code.content  # nothing typed is echoed
+    # The same page but for the reference, which comes back as typed; the code never does.
+    assert CSRF.sub(b"", wrong_code.content).replace(case.reference.encode(), b"R") == CSRF.sub(
+        b"", wrong_reference.content
+    ).replace(b"SH-2026-999999", b"R")
+    assert f'value="{case.reference}"' in wrong_code.content.decode()
+    assert b"2222-2222-22" not in wrong_code.content and code.encode() not in (
+        wrong_reference.content
+    )
 
 
 # The page
@@ -583,3 +589,29 @@ def test_the_timeline_gives_cnipas_dates_not_the_days_they_were_recorded(
     assert timeline["Office action issued by CNIPA"] == noticed
     assert timeline["Office action answered"] == responded
     assert timeline["Pre-examination qualified"] == qualified  # recorded as it happened
+
+
+def test_correct_lookups_count_only_against_the_generous_address_limit(client, settings):
+    settings.STATUS_RATE_LIMIT_PER_ADDRESS = 6
+    settings.STATUS_RATE_LIMIT_FAILED_PER_ADDRESS = 2
+    settings.STATUS_RATE_LIMIT_WINDOW = 10**9  # no window ends mid-test
+    cases = [factories.make_case(CaseState.SUBMITTED) for _ in range(4)]
+    # An agent checks four of its cases: none of them counts as a failure.
+    for case in cases:
+        response = client.post(
+            LOOKUP, {"reference": case.reference, "code": case.issued_access_code}
+        )
+        assert response.status_code == 303
+    for n in range(2):  # two wrong codes reach the failed limit
+        wrong = {"reference": cases[n].reference, "code": "2222-2222-22"}
+        assert client.post(LOOKUP, wrong).status_code == 200
+    right = {"reference": cases[0].reference, "code": cases[0].issued_access_code}
+    assert client.post(LOOKUP, right).status_code == 429
+
+
+def test_every_lookup_counts_against_the_address_limit(client, settings):
+    settings.STATUS_RATE_LIMIT_PER_ADDRESS = 3
+    settings.STATUS_RATE_LIMIT_WINDOW = 10**9  # no window ends mid-test
+    case = factories.make_case(CaseState.SUBMITTED)
+    right = {"reference": case.reference, "code": case.issued_access_code}
+    assert [client.post(LOOKUP, right).status_code for _ in range(4)] == [303, 303, 303, 429]
