@@ -67,7 +67,8 @@ def transition_buttons(
 ) -> list[TransitionButton]:
     """The transitions that exist from the case's state and that ``user`` may take.
 
-    ``retry`` (``{"name": ..., "data": {...}}``) is a refused attempt to show again.
+    ``retry`` (``{"name": ..., "data": {...}, "errors": {field: message}}``) is a refused
+    attempt to show again, its errors at their fields.
     """
     buttons = []
     for name in services.SERVICES:
@@ -77,11 +78,18 @@ def transition_buttons(
             continue
         target = workflow.transition_target(case, name)
         again = retry is not None and retry.get("name") == name
+        form = transition_form(name, case=case)
+        if retry is not None and again:
+            form = transition_form(name, case=case, data=retry["data"])
+            form.is_valid()  # the form's own errors, at their fields
+            for field, message in retry.get("errors", {}).items():
+                if field in form.fields and not form.has_error(field):
+                    form.add_error(field, message)
         buttons.append(
             TransitionButton(
                 name=name,
                 label=str(workflow.TRANSITION_LABELS.get(name, name)),
-                form=transition_form(name, case=case, initial=retry["data"] if again else None),
+                form=form,
                 closes_case=target in TERMINAL_STATES,
                 blocked=workflow.failed_conditions(case, name),
                 retry=again,

@@ -328,10 +328,17 @@ class CaseAdmin(admin.ModelAdmin):
     def _retry_key(case: Case) -> str:
         return f"pc-case-{case.pk}-retry"
 
-    def _keep_for_retry(self, request: HttpRequest, case: Case, name: str) -> None:
-        """Keep what was typed, so the page reopens the form filled in after an error."""
+    def _keep_for_retry(
+        self, request: HttpRequest, case: Case, name: str, errors: dict[str, str] | None = None
+    ) -> None:
+        """Keep what was typed, so the page reopens the form filled in after an error, with
+        the errors at their fields (the form's own, and ``errors`` from the service)."""
         data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
-        request.session[self._retry_key(case)] = {"name": name, "data": data}
+        request.session[self._retry_key(case)] = {
+            "name": name,
+            "data": data,
+            "errors": errors or {},
+        }
 
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
@@ -375,7 +382,10 @@ class CaseAdmin(admin.ModelAdmin):
                 )
             except DomainError as error:
                 messages.error(request, domain_error_message(error, form))
-                self._keep_for_retry(request, case, name)
+                at_field = isinstance(error, InvalidInput) and error.field in form.fields
+                self._keep_for_retry(
+                    request, case, name, errors={error.field: str(error)} if at_field else None
+                )
             else:
                 messages.success(
                     request,

@@ -364,3 +364,48 @@ def test_case_history_gives_the_date_cnipas_events_are_dated(client, center):
     body = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
 
     assert f"dated {filed.isoformat()}" in body
+
+
+# A refused transition: its form reopens with the errors at their fields ----------------
+
+
+def _transition_form_html(body: str, name: str) -> str:
+    start = body.index(f"/transition/{name}/")
+    return body[start : body.index("</form>", start)]
+
+
+def test_a_refused_transition_shows_the_services_error_at_its_field(client, center):
+    case = make_case(CaseState.QUALIFIED, center=center)
+    login(client, Role.INTAKE_CLERK, center)
+    client.cookies["django_language"] = "en"
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    number = str(make_application_number(tomorrow.year, 1, case.pk))
+
+    response = client.post(
+        reverse("admin:cases_case_transition", args=[case.pk, "record_filing"]),
+        {"application_number": number, "filing_date": tomorrow.isoformat()},
+        follow=True,
+    )
+
+    form = _transition_form_html(response.content.decode(), "record_filing")
+    assert re.search(
+        r'name="filing_date"[^>]*>\s*<ul class="errorlist"[^>]*>\s*<li>'
+        r"The filing date cannot be in the future.</li>",
+        form,
+    )
+    assert f'value="{number}"' in form  # what was typed is kept
+
+
+def test_a_transition_form_error_shows_at_its_field(client, center):
+    case = make_case(CaseState.QUALIFIED, center=center)
+    login(client, Role.INTAKE_CLERK, center)
+    client.cookies["django_language"] = "en"
+
+    response = client.post(
+        reverse("admin:cases_case_transition", args=[case.pk, "record_filing"]),
+        {"application_number": "", "filing_date": ""},
+        follow=True,
+    )
+
+    form = _transition_form_html(response.content.decode(), "record_filing")
+    assert form.count("This field is required.") == 2
