@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import services, workflow
 from cases.admin.scoping import CenterScopedAdmin, staff_name
 from cases.models import CaseEvent, Notification, Role, Timer
+from cases.services import outbox
 from cases.templatetags.case_badges import deadline_flags, state_label
+
+logger = logging.getLogger(__name__)
 
 
 class ReadOnlyAdmin(CenterScopedAdmin):
@@ -47,8 +55,8 @@ class TransitionFilter(admin.SimpleListFilter):
 class CaseEventAdmin(ReadOnlyAdmin):
     center_lookup = "case__center_id"
     list_display = (
-        "created_at",
-        "case",
+        "created_column",
+        "case_column",
         "transition_column",
         "from_column",
         "to_column",
@@ -82,6 +90,14 @@ class CaseEventAdmin(ReadOnlyAdmin):
         "public_note",
         "public",
     )
+
+    @admin.display(description=_("created at"), ordering="created_at")
+    def created_column(self, event: CaseEvent) -> str:
+        return _short_time(event.created_at)
+
+    @admin.display(description=_("case"), ordering="case__reference")
+    def case_column(self, event: CaseEvent) -> str:
+        return _case_reference(event.case)
 
     @admin.display(description=_("transition"), ordering="transition")
     def transition_column(self, event: CaseEvent) -> str:
@@ -122,13 +138,13 @@ class RunningFilter(admin.SimpleListFilter):
 class TimerAdmin(ReadOnlyAdmin):
     center_lookup = "case__center_id"
     list_display = (
-        "case",
+        "case_column",
         "step",
         "party",
-        "started_on",
-        "due_on",
-        "paused_since",
-        "stopped_on",
+        "started_column",
+        "due_column",
+        "paused_column",
+        "stopped_column",
         "outcome",
         "flags_column",
     )
@@ -142,6 +158,26 @@ class TimerAdmin(ReadOnlyAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in Timer._meta.fields] + ["flags_column"]
 
+    @admin.display(description=_("case"), ordering="case__reference")
+    def case_column(self, timer: Timer) -> str:
+        return _case_reference(timer.case)
+
+    @admin.display(description=_("started on"), ordering="started_on")
+    def started_column(self, timer: Timer) -> str:
+        return _short_date(timer.started_on)
+
+    @admin.display(description=_("due on"), ordering="due_on")
+    def due_column(self, timer: Timer) -> str:
+        return _short_date(timer.due_on)
+
+    @admin.display(description=_("paused since"), ordering="paused_since")
+    def paused_column(self, timer: Timer) -> str:
+        return _short_date(timer.paused_since)
+
+    @admin.display(description=_("stopped on"), ordering="stopped_on")
+    def stopped_column(self, timer: Timer) -> str:
+        return _short_date(timer.stopped_on)
+
     @admin.display(description=_("flags"))
     def flags_column(self, timer: Timer) -> str:
         return deadline_flags(
@@ -149,44 +185,54 @@ class TimerAdmin(ReadOnlyAdmin):
         )
 
 
+STATUS_TONES = {
+    Notification.Status.PENDING: "applicant",
+    Notification.Status.SENT: "granted",
+    Notification.Status.FAILED: "overdue",
+}
+
+
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
     """The outbox: what was sent, what waits and why a delivery failed.
 
     "Send again" puts failed rows back in the queue; the next delivery run sends them.
+    A row's page shows the e-mail as the recipient reads it, rendered in their language.
     """
 
     center_lookup = "case__center_id"
+    # Narrow enough for 1366 px beside the navigation and the filters: the language and
+    # the attempts are on the row's page, and in the filters.
     list_display = (
-        "created_at",
-        "case",
-        "center",
+        "created_column",
+        "case_or_center_column",
         "kind",
-        "recipient",
-        "language",
-        "status",
-        "attempts",
-        "sent_at",
+        "recipient_column",
+        "status_column",
+        "sent_column",
     )
     list_select_related = ("case", "center")
     list_filter = ("status", "kind", "language")
     search_fields = ("case__reference", "recipient")
+    search_help_text = _("Case reference or recipient's e-mail address.")
     date_hierarchy = "created_at"
     readonly_fields = (
-        "key",
         "kind",
         "case",
         "center",
-        "timer",
         "recipient",
         "language",
-        "payload",
         "status",
-        "attempts",
-        "last_error",
         "created_at",
-        "next_attempt_at",
         "sent_at",
+        "email_subject",
+        "email_body",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "key",
+        "clock_column",
+        "payload",
     )
     actions = ["send_again"]
 
@@ -194,11 +240,124 @@ class NotificationAdmin(ReadOnlyAdmin):
         # A digest is about the center rather than one case.
         return Q(case__center_id=center_id) | Q(case__isnull=True, center_id=center_id)
 
-    @admin.action(description=_("Send the selected failed notifications again"))
+    def get_fieldsets(self, request: HttpRequest, obj: Notification | None = None) -> Any:
+        about = "case" if obj is None or obj.case_id else "center"
+        return (
+            (
+                None,
+                {
+                    "fields": (
+                        "kind",
+                        about,
+                        ("recipient", "language"),
+                        "status",
+                        ("created_at", "sent_at"),
+                    )
+                },
+            ),
+            (
+                _("The e-mail as the recipient reads it"),
+                {"fields": ("email_subject", "email_body")},
+            ),
+            (_("Delivery"), {"fields": (("attempts", "next_attempt_at"), "last_error")}),
+            (
+                _("Technical details"),
+                {"classes": ("collapse",), "fields": ("key", "clock_column", "payload")},
+            ),
+        )
+
+    @admin.action(
+        description=_("Send the selected failed notifications again"), permissions=["change"]
+    )
     def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         count = services.notifications_requeue(ids=list(queryset.values_list("id", flat=True)))
         self.message_user(request, _("%(count)d notifications queued again.") % {"count": count})
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # The action needs change permission; the form itself stays read-only.
+        # A row's page is read-only (no Save buttons): only the list's action changes rows,
+        # and it needs the change permission on the model, asked without a row.
+        if obj is not None:
+            return False
         return bool(workflow.user_roles(request.user) & {Role.MANAGER, Role.CENTER_ADMIN})
+
+    @admin.display(description=_("created at"), ordering="created_at")
+    def created_column(self, notification: Notification) -> str:
+        return _short_time(notification.created_at)
+
+    @admin.display(description=_("sent at"), ordering="sent_at")
+    def sent_column(self, notification: Notification) -> str:
+        return _short_time(notification.sent_at)
+
+    @admin.display(description=_("case or center"))
+    def case_or_center_column(self, notification: Notification) -> str:
+        """The case's reference, or the center's code for a digest (titles are long)."""
+        if notification.case_id:
+            return _case_reference(notification.case)
+        return notification.center.code if notification.center_id else "—"
+
+    @admin.display(description=_("recipient"), ordering="recipient")
+    def recipient_column(self, notification: Notification) -> str:
+        return format_html(
+            '<span class="pc-truncate" title="{}">{}</span>',
+            notification.recipient,
+            notification.recipient,
+        )
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_column(self, notification: Notification) -> str:
+        tone = STATUS_TONES.get(notification.status, "closed")
+        badge = format_html(
+            '<span class="pc-badge pc-badge--{}">{}</span>', tone, notification.get_status_display()
+        )
+        if notification.status == Notification.Status.SENT or not notification.attempts:
+            return badge
+        attempts = ngettext("%(count)d attempt", "%(count)d attempts", notification.attempts) % {
+            "count": notification.attempts
+        }
+        return format_html('{}<br><span class="pc-muted">{}</span>', badge, attempts)
+
+    @admin.display(description=_("subject"))
+    def email_subject(self, notification: Notification) -> str:
+        subject, _body = self._rendered(notification)
+        return subject
+
+    @admin.display(description=_("message"))
+    def email_body(self, notification: Notification) -> str:
+        _subject, body = self._rendered(notification)
+        return format_html('<div class="pc-email-body">{}</div>', body)
+
+    @admin.display(description=_("clock"))
+    def clock_column(self, notification: Notification) -> str:
+        return str(notification.timer) if notification.timer_id else "—"
+
+    def _rendered(self, notification: Notification) -> tuple[str, str]:
+        """The e-mail as delivery renders it, in the recipient's language (kept per row).
+
+        The links in it are made now: a status link is signed afresh, like the one sent.
+        """
+        if not hasattr(notification, "_rendered_email"):
+            try:
+                notification._rendered_email = outbox.render(notification)
+            except Exception as error:  # a broken template must not hide the row
+                logger.warning("Notification %s not rendered: %s", notification.pk, error)
+                message = gettext("The e-mail could not be rendered: %(error)s") % {
+                    "error": f"{type(error).__name__}: {error}"
+                }
+                notification._rendered_email = (message, message)
+        return notification._rendered_email
+
+
+def _case_reference(case: Any) -> str:
+    """The reference alone, its title on hover: titles would take half the list's width."""
+    return format_html('<span title="{}">{}</span>', case.title, case.reference)
+
+
+def _short_date(value: date | None) -> str:
+    return value.isoformat() if value else "—"
+
+
+def _short_time(value: datetime | None) -> str:
+    """``2026-11-28 14:05`` in the site's time zone: the list's narrow time columns."""
+    if value is None:
+        return "—"
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")

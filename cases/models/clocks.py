@@ -7,11 +7,26 @@ from datetime import date
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.cases import Case
 from cases.models.centers import Center
 from cases.models.choices import PatentType
+
+# The ``chinesecalendar`` package names its days in English, and those names are stored as
+# they are (``sync_calendar`` adds days under them). They are shown in the reader's
+# language through this table; a name staff typed is shown as typed.
+PACKAGE_HOLIDAY_NAMES = {
+    "New Year's Day": _("New Year's Day"),
+    "Spring Festival": _("Spring Festival"),
+    "Tomb-sweeping Day": _("Tomb-sweeping Day"),
+    "Labour Day": _("Labour Day"),
+    "Dragon Boat Festival": _("Dragon Boat Festival"),
+    "National Day": _("National Day"),
+    "Mid-autumn Festival": _("Mid-autumn Festival"),
+    "Anti-Fascist 70th Day": _("Anti-Fascist 70th Day"),
+}
 
 
 class CalendarDay(models.Model):
@@ -41,7 +56,12 @@ class CalendarDay(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.name}"
+        return f"{self.date} {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language if it is one of the package's, else as typed."""
+        return str(PACKAGE_HOLIDAY_NAMES.get(self.name.strip(), self.name))
 
 
 class CalendarYear(models.Model):
@@ -224,7 +244,11 @@ class Timer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.step} → {self.due_on}"
+        # The admin's page title: the step's label in the reader's language.
+        return gettext("%(step)s, due on %(due)s") % {
+            "step": self.get_step_display(),
+            "due": self.due_on.isoformat() if self.due_on else "—",
+        }
 
     @property
     def is_running(self) -> bool:

@@ -15,6 +15,7 @@ from datetime import datetime
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.cases import Case
@@ -119,4 +120,9 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient} ({self.status})"
+        # The admin's page title and breadcrumbs: labels in the reader's language.
+        return gettext("%(kind)s to %(recipient)s (%(status)s)") % {
+            "kind": self.get_kind_display(),
+            "recipient": self.recipient,
+            "status": self.get_status_display(),
+        }

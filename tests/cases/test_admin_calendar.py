@@ -1,0 +1,142 @@
+"""The calendar and time-limit rule admins: holiday names in the reader's language, the
+rules list's columns."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from chinese_calendar import constants
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from cases import services
+from cases.models import CalendarDay, Role
+from cases.models.clocks import PACKAGE_HOLIDAY_NAMES
+from tests.factories import make_center, make_superuser, make_user
+
+pytestmark = pytest.mark.django_db
+
+CALENDAR = "admin:cases_calendarday_changelist"
+
+
+@pytest.fixture
+def center():
+    return make_center("SH")
+
+
+def login(client: Client, role: Role, center) -> None:
+    client.force_login(make_user(role, center))
+
+
+def result_rows(body: str) -> str:
+    return body.split('id="result_list"')[1].split("</table>")[0]
+
+
+# Holiday names ------------------------------------------------------------------------
+
+
+def test_every_name_the_package_gives_has_a_chinese_label():
+    names = set(constants.holidays.values()) | set(constants.workdays.values())
+
+    with translation.override("zh-hans"):
+        labels = {name: str(PACKAGE_HOLIDAY_NAMES.get(name, name)) for name in names}
+
+    untranslated = sorted(name for name, label in labels.items() if label == name)
+    assert not untranslated
+
+
+@pytest.mark.parametrize(
+    ("name", "chinese"),
+    [
+        ("National Day", "国庆节"),
+        ("Mid-autumn Festival", "中秋节"),
+        ("Spring Festival", "春节"),
+        ("Tomb-sweeping Day", "清明节"),
+        ("元旦调休", "元旦调休"),  # typed by staff: shown as typed
+    ],
+)
+def test_calendar_day_shows_its_name_in_the_readers_language(name, chinese):
+    day = CalendarDay(date=date(2031, 1, 1), is_working=False, name=name)
+
+    with translation.override("zh-hans"):
+        shown = (day.display_name, str(day))
+    with translation.override("en"):
+        english = day.display_name
+
+    assert shown == (chinese, f"2031-01-01 {chinese}")
+    assert english == name
+
+
+def test_calendar_list_shows_the_seeded_holidays_in_chinese(client, center):
+    assert CalendarDay.objects.get(date=date(2025, 10, 1)).name == "National Day"
+    login(client, Role.CENTER_ADMIN, center)
+
+    rows = result_rows(client.get(reverse(CALENDAR), {"date__year": "2025"}).content.decode())
+
+    assert "国庆节" in rows and "中秋节" in rows
+    assert "National Day" not in rows and "Mid-autumn Festival" not in rows
+
+
+def test_calendar_list_shows_the_holidays_in_english_with_the_english_switch(client, center):
+    login(client, Role.CENTER_ADMIN, center)
+    client.cookies["django_language"] = "en"
+
+    rows = result_rows(client.get(reverse(CALENDAR), {"date__year": "2025"}).content.decode())
+
+    assert "National Day" in rows and "国庆节" not in rows
+
+
+def test_calendar_search_finds_package_days_by_their_chinese_name(client, center):
+    login(client, Role.CENTER_ADMIN, center)
+
+    response = client.get(reverse(CALENDAR), {"q": "国庆"})
+
+    dates = {day.date for day in response.context["cl"].result_list}
+    assert date(2025, 10, 1) in dates
+    assert all(CalendarDay.objects.get(date=d).name in ("National Day", "国庆节") for d in dates)
+
+
+def test_calendar_search_by_typed_name_still_works(client, center):
+    CalendarDay.objects.create(date=date(2031, 1, 1), is_working=False, name="元旦（试行）")
+    login(client, Role.CENTER_ADMIN, center)
+
+    response = client.get(reverse(CALENDAR), {"q": "试行"})
+
+    assert [day.date for day in response.context["cl"].result_list] == [date(2031, 1, 1)]
+
+
+# Time-limit rules list ------------------------------------------------------------------
+
+
+def test_rules_list_shows_no_center_column_to_staff_of_one_center(client, center):
+    services.rules_ensure_defaults(center_id=center.pk)
+    login(client, Role.CENTER_ADMIN, center)
+
+    response = client.get(reverse("admin:cases_timelimitrule_changelist"))
+
+    assert "center_column" not in response.context["cl"].list_display
+    assert "updated_at" not in response.context["cl"].list_display
+
+
+def test_rules_list_shows_superusers_the_center_code(client, center):
+    services.rules_ensure_defaults(center_id=center.pk)
+    client.force_login(make_superuser())
+
+    response = client.get(reverse("admin:cases_timelimitrule_changelist"))
+
+    assert f'<span title="{center.name}">SH</span>' in result_rows(response.content.decode())
+
+
+def test_rules_list_counting_menu_uses_the_short_label(client, center):
+    services.rules_ensure_defaults(center_id=center.pk)
+    login(client, Role.CENTER_ADMIN, center)
+
+    rows = result_rows(client.get(reverse("admin:cases_timelimitrule_changelist")).content.decode())
+    rule = center.time_limit_rules.filter(counting="cnipa").first()
+    page = client.get(reverse("admin:cases_timelimitrule_change", args=[rule.pk]))
+
+    assert '<option value="cnipa" selected>按国知局期限规则</option>' in rows
+    assert "期满日为休息日的顺延" not in rows
+    assert "期满日为休息日的顺延" in page.content.decode()  # the rule's page explains it
