@@ -10,8 +10,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases import workflow
@@ -26,6 +27,7 @@ from cases.models import (
     Role,
     Step,
 )
+from cases.people import staff_display_name
 from cases.services import access, clocks
 from cases.services.cnipa import (
     case_record_fast_track_exit,
@@ -157,13 +159,19 @@ def case_assign(*, case: Case | int, actor: Any, examiner: Any) -> Case:
     previous = case.examiner
     case.examiner = examiner
     case.save(update_fields=["examiner", "updated_at"])
+    # In the site's language, as the system's other notes: the whole center reads it.
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("Examiner: %(old)s → %(new)s") % {
+            "old": staff_display_name(previous) or "—",
+            "new": staff_display_name(examiner) or "—",
+        }
     log_event(
         case,
         name="assign",
         from_state=case.state,
         actor=actor,
         at=timezone.now(),
-        note=_("Examiner: %(old)s → %(new)s") % {"old": previous or "—", "new": examiner or "—"},
+        note=note,
         public=False,
     )
     return case

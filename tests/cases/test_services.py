@@ -329,3 +329,20 @@ def test_concurrent_conflicting_transitions_one_wins():
     assert (
         CaseEvent.objects.filter(case=case, transition__in=["qualify", "disqualify"]).count() == 1
     )
+
+
+@pytest.mark.django_db
+def test_assign_note_names_staff_in_the_sites_language_whatever_the_actors():
+    from django.utils import translation
+
+    case = factories.make_case(S.UNDER_REVIEW)
+    examiner = factories.make_user(Role.EXAMINER, case.center, username="sh_ex9")
+    examiner.first_name, examiner.last_name = "立新", "陈"
+    examiner.save()
+    manager = factories.make_user(Role.MANAGER, case.center)
+
+    with translation.override("en"):
+        services.case_assign(case=case, actor=manager, examiner=examiner)
+
+    note = case.events.get(transition="assign").note
+    assert note.endswith("陈立新") and not note.startswith("Examiner")
