@@ -409,3 +409,11 @@ def test_a_transition_form_error_shows_at_its_field(client, center):
 
     form = _transition_form_html(response.content.decode(), "record_filing")
     assert form.count("This field is required.") == 2
+
+
+def test_the_admin_header_welcomes_staff_by_their_whole_name(client, center):
+    login(client, Role.INTAKE_CLERK, center, first_name="海燕", last_name="周")
+
+    body = client.get(reverse("admin:index")).content.decode()
+
+    assert "<strong>周海燕</strong>" in body
