@@ -358,7 +358,9 @@ class CaseEvent(models.Model):
         # them, sorted in memory. A (case, created_at) index was never chosen over it.
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.transition} {self.from_state}→{self.to_state}"
+        # The admin's page title: the case and what was done, in the reader's language.
+        action = workflow.TRANSITION_LABELS.get(self.transition, self.transition)
+        return f"{self.case.reference} · {action}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if not self._state.adding:

@@ -236,3 +236,17 @@ def test_clock_title_is_the_step_label(center):
         title = str(timer)
 
     assert title == f"预审审查，截止于 {timer.due_on.isoformat()}"
+
+
+def test_case_event_title_names_the_case_and_the_action_in_the_readers_language():
+    from django.utils import translation
+
+    from cases.models import CaseEvent, CaseState
+    from tests import factories
+
+    case = factories.make_case(CaseState.UNDER_REVIEW)
+    event = CaseEvent.objects.get(case=case, transition="accept")
+    with translation.override("zh-hans"):
+        assert str(event) == f"{case.reference} · 受理"
+    with translation.override("en"):
+        assert str(event) == f"{case.reference} · Accept"
