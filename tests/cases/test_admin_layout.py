@@ -78,3 +78,19 @@ def test_index_table_headers_for_screen_readers_are_in_chinese(client_of_a_manag
     headers = re.findall(r'<th scope="col">([^<]*)</th>', body)
     assert {"模型名称", "增加链接", "修改或查看列表链接"} <= set(headers)
     assert "Model name" not in body
+
+
+def test_entity_list_shows_short_dates_and_cuts_long_addresses(client):
+    from django.utils import timezone
+
+    from tests.factories import make_entity
+
+    center = make_center("SH")
+    entity = make_entity(center)
+    client.force_login(make_user(Role.MANAGER, center))
+
+    body = client.get(reverse("admin:cases_entity_changelist")).content.decode()
+
+    day = timezone.localdate(entity.created_at).isoformat()
+    assert re.search(rf'<td class="field-registered_on_column">{day}</td>', body)
+    assert f'<span class="pc-truncate" title="{entity.contact_email}">' in body
