@@ -143,7 +143,7 @@ def load(count: int) -> int:
         print(f"Loaded in {time.monotonic() - started:,.0f} s.", flush=True)
     # Statistics and no dead rows, as autovacuum keeps them in production: without
     # statistics, right after a bulk load, the planner reads a case's events with a bitmap
-    # heap scan; a data migration just applied (0009 rewrites a million events) leaves
+    # heap scan; a data migration just applied (0010 rewrites a million events) leaves
     # dead rows that every read of a case's events would step over.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")

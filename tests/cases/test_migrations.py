@@ -11,7 +11,7 @@ from tests import factories
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_events_recorded_before_0009_take_their_cases_cnipa_dates():
+def test_events_recorded_before_0009_take_their_cases_cnipa_dates_in_0010():
     case = factories.make_case(CaseState.GRANT_NOTIFIED)
     events = {e.transition: e.pk for e in case.events.all()}
     executor = MigrationExecutor(connection)
@@ -19,7 +19,7 @@ def test_events_recorded_before_0009_take_their_cases_cnipa_dates():
     try:
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
-        executor.migrate([("cases", "0009_event_occurred_on")])
+        executor.migrate([("cases", "0010_event_occurred_on_backfill")])
     finally:
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
