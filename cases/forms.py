@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import services, workflow
 from cases.models import Case, Entity, Role
 from cases.people import staff_label
+from cases.services.transitions import MESSAGE_REQUIRED
 from cases.validators import normalize_credit_code
 
 User = get_user_model()
@@ -109,6 +110,10 @@ class TransitionForm(forms.Form):
         self.name = name
         if not accepts(services.SERVICES[name], "public_note"):
             del self.fields["public_note"]
+        elif name in MESSAGE_REQUIRED:
+            message = self.fields["public_note"]
+            message.required = True
+            message.help_text = MESSAGE_HELP.get(name, message.help_text)
 
 
 class AcceptForm(TransitionForm):
@@ -126,15 +131,21 @@ class AcceptForm(TransitionForm):
             self.fields["examiner"].initial = case.examiner_id
 
 
-class RequestCorrectionForm(TransitionForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        message = self.fields["public_note"]
-        message.required = True
-        message.help_text = _(
-            "What to correct. Shown on the public status page and sent in the e-mail."
-        )
+# What the required message to the applicant says (services.transitions.MESSAGE_REQUIRED).
+MESSAGE_HELP = {
+    "request_correction": _(
+        "What to correct. Shown on the public status page and sent in the e-mail."
+    ),
+    "decline": _(
+        "Why the case is not accepted. Shown on the public status page and sent in the e-mail."
+    ),
+    "disqualify": _(
+        "Why the case did not qualify. Shown on the public status page and sent in the e-mail."
+    ),
+}
 
+
+class RequestCorrectionForm(TransitionForm):
     due = _date(
         _("corrections due"),
         required=False,

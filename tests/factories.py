@@ -103,6 +103,10 @@ def transition_kwargs(name: str, case: Case, on: date) -> dict[str, Any]:
         return {"notice_date": on, "received_on": on}
     if name == "request_correction":
         return {"public_note": "Please number the claims consecutively."}
+    if name == "decline":
+        return {"public_note": "The main classification is outside the center's fields."}
+    if name == "disqualify":
+        return {"public_note": "Claim 1 lacks novelty over the cited document."}
     return {}
 
 

@@ -44,6 +44,7 @@ from cases.services.transitions import (
     lock_case,
     log_event,
     now_or,
+    require_public_note,
     run_transition,
 )
 
@@ -196,11 +197,7 @@ def case_request_correction(
     at = now_or(at)
 
     def prepare(c: Case) -> None:
-        if not public_note.strip():
-            raise InvalidInput(
-                _("Tell the applicant what to correct: the message is required."),
-                field="public_note",
-            )
+        require_public_note("request_correction", public_note)
         if due is not None and due < local_day(at):
             raise InvalidInput(_("The correction due date is in the past."), field="due")
 

@@ -15,10 +15,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed, has_transition_perm
 
 from cases import workflow
-from cases.errors import ConditionNotMet, PermissionDenied, TransitionNotAllowed
+from cases.errors import ConditionNotMet, InvalidInput, PermissionDenied, TransitionNotAllowed
 from cases.models import (
     Case,
     CaseEvent,
@@ -138,6 +139,28 @@ def run_transition(
     return case
 
 
+def require_public_note(name: str, public_note: str) -> None:
+    """Refuse transition ``name`` without the message the applicant must read with it."""
+    message = MESSAGE_REQUIRED.get(name)
+    if message is not None and not public_note.strip():
+        raise InvalidInput(str(message), field="public_note")
+
+
+# Transitions the applicant must be told the reason of (on the status page, in the
+# e-mail): the message to the applicant is required, and says this when missing.
+MESSAGE_REQUIRED: dict[str, Any] = {
+    "request_correction": gettext_lazy(
+        "Tell the applicant what to correct: the message is required."
+    ),
+    "decline": gettext_lazy(
+        "Tell the applicant why the case is not accepted: the message is required."
+    ),
+    "disqualify": gettext_lazy(
+        "Tell the applicant why the case did not qualify: the message is required."
+    ),
+}
+
+
 def closing_service(name: str, *, breached_party: str | None = None) -> Callable[..., Case]:
     def service(
         *,
@@ -148,6 +171,9 @@ def closing_service(name: str, *, breached_party: str | None = None) -> Callable
         at: datetime | None = None,
     ) -> Case:
         at = now_or(at)
+
+        def prepare(c: Case) -> None:
+            require_public_note(name, public_note)
 
         def then(c: Case, on: date, at_: datetime) -> None:
             clocks.timers_stop_all(case=c, on=on, at=at_, breached_party=breached_party)
@@ -160,6 +186,7 @@ def closing_service(name: str, *, breached_party: str | None = None) -> Callable
             note=note,
             public_note=public_note,
             args={"at": at},
+            prepare=prepare,
             clocks_then=then,
         )
 

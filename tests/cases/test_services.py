@@ -238,13 +238,21 @@ def test_record_filing_refuses_future_and_pre_qualification_dates(english):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("message", ["", "   "])
-def test_request_correction_needs_a_message_saying_what_to_correct(english, message):
-    case = factories.make_case(S.UNDER_REVIEW)
-    with pytest.raises(InvalidInput, match="what to correct") as error:
-        services.case_request_correction(case=case, actor=None, public_note=message)
+@pytest.mark.parametrize(
+    ("state", "name", "says"),
+    [
+        (S.UNDER_REVIEW, "request_correction", "what to correct"),
+        (S.SUBMITTED, "decline", "why the case is not accepted"),
+        (S.UNDER_REVIEW, "disqualify", "why the case did not qualify"),
+    ],
+)
+def test_the_applicant_is_told_why_a_correction_or_a_refusal(english, message, state, name, says):
+    case = factories.make_case(state)
+    with pytest.raises(InvalidInput, match=says) as error:
+        services.SERVICES[name](case=case, actor=None, public_note=message)
     assert error.value.field == "public_note"
     case.refresh_from_db()
-    assert case.state == S.UNDER_REVIEW
+    assert case.state == state
 
 
 @pytest.mark.django_db
@@ -301,6 +309,7 @@ def test_concurrent_conflicting_transitions_one_wins():
     """Two connections qualify and disqualify the same case at once: exactly one wins."""
     assert connection.vendor == "postgresql", "the concurrency test needs PostgreSQL"
     case = factories.make_case(S.UNDER_REVIEW)
+    today = timezone.localdate()
     barrier = threading.Barrier(2)
     results: dict[str, object] = {}
 
@@ -309,7 +318,9 @@ def test_concurrent_conflicting_transitions_one_wins():
 
         try:
             barrier.wait(timeout=10)
-            results[name] = services.SERVICES[name](case=case.pk, actor=None).state
+            results[name] = services.SERVICES[name](
+                case=case.pk, actor=None, **factories.transition_kwargs(name, case, today)
+            ).state
         except Exception as error:
             results[name] = error
         finally:
