@@ -615,3 +615,14 @@ def test_every_lookup_counts_against_the_address_limit(client, settings):
     case = factories.make_case(CaseState.SUBMITTED)
     right = {"reference": case.reference, "code": case.issued_access_code}
     assert [client.post(LOOKUP, right).status_code for _ in range(4)] == [303, 303, 303, 429]
+
+
+def test_no_date_for_the_result_while_a_correction_is_outstanding(client):
+    center = factories.make_center()
+    _finished_cases(center, 20)
+    case = factories.make_case(CaseState.CORRECTION_REQUESTED, center=center)
+    _en(client)
+    response = _open(client, case)
+    [grant] = response.context["status"].estimates
+    assert grant.milestone == "Grant notice" and grant.available
+    assert "Pre-examination result" not in response.content.decode()

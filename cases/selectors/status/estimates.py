@@ -141,7 +141,9 @@ def case_estimates(case: CaseRow, today: date) -> list[Estimate]:
 
     Before filing, both count from submission; once filed, the grant counts from the
     CNIPA filing date. Steps the applicant takes (filing, registration) have due dates
-    instead. Nothing is estimated for a closed case or once the grant is notified.
+    instead. Nothing is estimated for a closed case or once the grant is notified. While
+    a correction is outstanding the center's result waits for it, so no date is given
+    for the result (the page shows the correction's due date).
     """
     if case.state in TERMINAL_STATES or case.state == S.GRANT_NOTIFIED:
         return []
@@ -160,7 +162,7 @@ def case_estimates(case: CaseRow, today: date) -> list[Estimate]:
             )
         ]
     estimates = []
-    if case.state in {S.SUBMITTED, S.UNDER_REVIEW, S.CORRECTION_REQUESTED}:
+    if case.state in {S.SUBMITTED, S.UNDER_REVIEW}:
         estimates.append(
             _estimate(
                 figures["qualification"],
