@@ -224,15 +224,22 @@ APPLICANT_KINDS = frozenset(
 def _link(notification: Notification) -> str:
     """Where the recipient reads more: the signed status page, or the staff case page.
 
-    Signed when sent, so a link is valid for STATUS_LINK_MAX_AGE_DAYS from delivery.
+    Signed when sent, so a link is valid for STATUS_LINK_MAX_AGE_DAYS from delivery. The
+    status page opens in the e-mail's language: the link passes through the language
+    switch, which remembers it and goes on to the page (staff get their profile's
+    language when they log in).
     """
+    from urllib.parse import quote
+
     from django.urls import reverse
 
     from cases.services.access import case_status_link
 
     base = settings.SITE_URL.rstrip("/")
     if notification.kind in APPLICANT_KINDS:
-        return base + case_status_link(notification.case)
+        language = notification.language or settings.LANGUAGE_CODE
+        switch = reverse("cases:language_switch", args=[language])
+        return f"{base}{switch}?next={quote(case_status_link(notification.case), safe='/')}"
     if notification.case_id is None:
         # A digest: the center's overdue cases (the admin shows staff their own center's).
         return base + reverse("admin:cases_case_changelist") + "?deadline=overdue"

@@ -259,10 +259,32 @@ def test_applicant_mail_links_to_a_working_status_page(client, settings):
     mail.outbox.clear()
     outbox.deliver_pending()
     body = next(m.body for m in mail.outbox if m.to == ["ip@example.com"])
-    path = re.search(r"https://cases\.example\.org(/status/c/\S+/)", body).group(1)
-    response = client.get(path)
+    path = re.search(r"https://cases\.example\.org(/\S+)", body).group(1)
+    response = client.get(path, follow=True)
     assert response.status_code == 200
     assert case.reference in response.content.decode()
+    assert response.redirect_chain[-1][0].startswith("/status/c/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "page_language"), [("en", "en"), ("zh-hans", "zh-hans")])
+def test_the_status_page_opens_in_the_language_of_the_mail(
+    client, settings, language, page_language
+):
+    settings.SITE_URL = "https://cases.example.org"
+    entity = factories.make_entity(
+        factories.make_center(), contact_email="ip@example.com", contact_language=language
+    )
+    services.case_qualify(case=factories.make_case(S.UNDER_REVIEW, entity=entity), actor=None)
+    mail.outbox.clear()
+    outbox.deliver_pending()
+    body = next(m.body for m in mail.outbox if m.to == ["ip@example.com"])
+    path = re.search(r"https://cases\.example\.org(/\S+)", body).group(1)
+    client.cookies["django_language"] = "zh-hans" if language == "en" else "en"  # before
+
+    response = client.get(path, follow=True)
+
+    assert f'<html lang="{page_language}"' in response.content.decode()
 
 
 @pytest.mark.django_db
