@@ -237,6 +237,25 @@ def test_a_case_rejected_by_cnipa_ended_after_examination(client):
     assert steps[-1].label == _zh(CaseState.REJECTED.label)
 
 
+def test_a_case_lapsed_after_the_grant_notice_shows_no_grant_step(client):
+    from cases import services
+
+    case = factories.make_case(CaseState.GRANT_NOTIFIED)
+    case = services.case_lapse(case=case, actor=None)
+    _en(client)
+    status = _open(client, case).context["status"]
+    assert [s.label for s in status.steps] == [
+        "Submitted",
+        "Pre-examination",
+        "Qualified",
+        "Filed with CNIPA",
+        "CNIPA examination",
+        str(CaseState.LAPSED.label),
+    ]
+    assert [s.status for s in status.steps] == ["done"] * 5 + ["ended"]
+    assert "Grant notified" in [entry.label for entry in status.timeline]
+
+
 def test_the_current_step_is_marked_for_screen_readers(client):
     html = _open(client, factories.make_case(CaseState.CORRECTION_REQUESTED)).content.decode()
     [current] = re.findall(

@@ -105,8 +105,10 @@ def steps_of(case: CaseRow) -> list[PathStep]:
             note = state_label if here and _SHARED_STEPS.get(index, 0) > 1 else ""
             steps.append(PathStep(str(label), status, on, note, here))
         return steps
-    # A terminal outcome: the steps the case reached, then how it ended.
-    reached = [*dates[:4], dates[3], dates[5]]  # examination is reached when filed
+    # A terminal outcome: the steps the case reached, then how it ended. Not the grant: a
+    # case that ends after the grant notice (registration not completed) was not granted,
+    # and a ticked "grant" step would say it was; its notice is on the timeline.
+    reached = [*dates[:4], dates[3]]  # examination is reached when filed
     last = max(i for i, on in enumerate(reached) if on is not None or i == 0)
     steps = [PathStep(str(label), "done", dates[i]) for i, (_k, label) in enumerate(STEPS)]
     ended = PathStep(state_label, "ended", local_date(case.closed_at), current=True)
