@@ -71,7 +71,7 @@ def case_event_recorded(*, event: CaseEvent) -> None:
         Timer.objects.ticking()
         .filter(case=case, party=Party.APPLICANT)
         .order_by("due_on")
-        .values("step", "due_on")
+        .values("step", "due_on", "estimated")
         .first()
     )
     payload: dict[str, Any] = {
@@ -83,7 +83,9 @@ def case_event_recorded(*, event: CaseEvent) -> None:
         "public_note": event.public_note,
     }
     if owed is not None:
-        payload.update(step=owed["step"], due_on=owed["due_on"].isoformat())
+        payload.update(
+            step=owed["step"], due_on=owed["due_on"].isoformat(), due_estimated=owed["estimated"]
+        )
     Notification.objects.bulk_create(
         [
             Notification(

@@ -370,7 +370,8 @@ def _remind(*, now: datetime, today: date) -> int:
     day = connection.ops.adapt_datefield_value(today)
     payload = (
         f"{_json_object()}('reference', c.reference, 'title', c.title, 'state', c.state,"
-        " 'step', t.step, 'due_on', CAST(t.due_on AS TEXT), 'name', e.contact_name)"
+        " 'step', t.step, 'due_on', CAST(t.due_on AS TEXT), 'name', e.contact_name,"
+        " 'due_estimated', t.estimated)"
     )
     # The first four conditions are the partial index timer_sweep_overdue and its range.
     sql = f"""

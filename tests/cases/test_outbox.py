@@ -318,3 +318,29 @@ def test_a_burst_of_transitions_asks_for_one_delivery(
             services.case_qualify(case=case, actor=None)
     assert len(sent) == 1
     assert Notification.objects.filter(payload__state=S.QUALIFIED).count() == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("estimated", [True, False])
+def test_a_due_date_in_a_year_without_its_holiday_notice_is_called_provisional(estimated):
+    entity = factories.make_entity(factories.make_center(), contact_language="en")
+    case = services.case_qualify(
+        case=factories.make_case(S.UNDER_REVIEW, entity=entity), actor=None
+    )
+    notice = notice_of(case, "qualify")
+    notice.payload["due_estimated"] = estimated  # as if it ran into such a year
+
+    _subject, body = outbox.render(notice)
+
+    assert ("This date is provisional" in body) is estimated
+
+
+@pytest.mark.django_db
+def test_the_transition_notice_records_whether_the_due_date_is_provisional():
+    from cases.models import Step, Timer
+
+    entity = factories.make_entity(factories.make_center(), contact_language="en")
+    case = factories.make_case(S.UNDER_REVIEW, entity=entity)
+    case = services.case_qualify(case=case, actor=None)
+    filing = Timer.objects.get(case=case, step=Step.FILING)
+    assert notice_of(case, "qualify").payload["due_estimated"] is filing.estimated

@@ -428,6 +428,7 @@ def test_applicant_is_reminded_three_working_days_before_and_on_the_due_day(cent
         (Kind.APPLICANT_DUE_TODAY, "ip@example.com", "en"),
     ]
     assert rows[0].payload["due_on"] == due.isoformat()
+    assert not rows[0].payload["due_estimated"]  # a known year: the date is not provisional
 
 
 @pytest.mark.django_db
