@@ -645,3 +645,13 @@ def test_no_date_for_the_result_while_a_correction_is_outstanding(client):
     [grant] = response.context["status"].estimates
     assert grant.milestone == "Grant notice" and grant.available
     assert "Pre-examination result" not in response.content.decode()
+
+
+def test_under_examination_the_step_does_not_repeat_the_filing(client):
+    _en(client)
+    steps = _open(client, factories.make_case(CaseState.FILED)).context["status"].steps
+    [current] = [s for s in steps if s.current]
+    assert (current.label, current.note) == ("CNIPA examination", "Awaiting CNIPA's decision")
+    steps = _open(client, factories.make_case(CaseState.OFFICE_ACTION)).context["status"].steps
+    [current] = [s for s in steps if s.current]
+    assert current.note == str(CaseState.OFFICE_ACTION.label)

@@ -37,6 +37,9 @@ CURRENT_STEP: dict[str, int] = {
     S.GRANTED: 5,
 }
 _SHARED_STEPS = {i: list(CURRENT_STEP.values()).count(i) for i in set(CURRENT_STEP.values())}
+# Where a step covers several states, the current one is named under it, by its label or,
+# where that would repeat the step before ("Filed with CNIPA" under examination), by this.
+STEP_NOTES: dict[str, Promise] = {S.FILED: gettext_lazy("Awaiting CNIPA's decision")}
 # The transitions in the applicant's words (the staff labels are in workflow).
 PUBLIC_EVENT_LABELS: dict[str, Promise] = {
     "submit": gettext_lazy("Application received by the center"),
@@ -102,7 +105,9 @@ def steps_of(case: CaseRow) -> list[PathStep]:
             here = index == current
             on = dates[index] if index <= current else None
             # Name the state where a step covers several (e.g. review: correction requested).
-            note = state_label if here and _SHARED_STEPS.get(index, 0) > 1 else ""
+            note = ""
+            if here and _SHARED_STEPS.get(index, 0) > 1:
+                note = str(STEP_NOTES.get(case.state, state_label))
             steps.append(PathStep(str(label), status, on, note, here))
         return steps
     # A terminal outcome: the steps the case reached, then how it ended. Not the grant: a
