@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin, messages
@@ -22,9 +23,10 @@ from django_fsm import can_proceed
 
 from cases import services
 from cases.admin.scoping import CenterScopedAdmin
-from cases.errors import DomainError
+from cases.errors import DomainError, InvalidInput
 from cases.forms import EntityForm, EntityTransitionForm, form_error_messages
 from cases.models import Center, Entity, StaffProfile
+from cases.services.entities import NOTE_REQUIRED
 from cases.services.status_pages import status_pages_details_changed
 from cases.templatetags.case_badges import registration_badge
 
@@ -41,6 +43,26 @@ ENTITY_TRANSITION_LABELS = {
 
 # Shown in the "closing" style: the entity can no longer file.
 CLOSING_REGISTRATION = frozenset({"reject", "suspend"})
+
+# What the note must say, for the actions that refuse a blank one (NOTE_REQUIRED).
+REQUIRED_NOTE_HELP = {
+    "return_for_material": _(
+        "Required: what material is missing. Appended to the registration note."
+    ),
+    "reject": _("Required: why the registration is rejected. Appended to the registration note."),
+    "suspend": _("Required: why the registration is suspended. Appended to the registration note."),
+}
+
+
+@dataclass
+class RegistrationButton:
+    name: str
+    label: str
+    closing: bool
+    note_required: bool
+    help_text: str
+    # The refusal of the last attempt, shown at the note with the form open.
+    error: str = ""
 
 
 @admin.register(Center)
@@ -104,10 +126,12 @@ def _registration_action(name: str) -> Any:
 @admin.register(Entity)
 class EntityAdmin(CenterScopedAdmin):
     form = EntityForm
-    # Narrow enough for 1366 px beside the navigation and the filters.
+    # Narrow enough for 1366 px beside the navigation and the filters, in English too:
+    # short headers that wrap, long names and addresses cut (whole on hover), states that
+    # wrap (admin.css, ".model-entity").
     list_display = (
-        "name",
-        "credit_code",
+        "name_column",
+        "credit_code_column",
         "registration_column",
         "contact_name",
         "contact_email_column",
@@ -142,7 +166,12 @@ class EntityAdmin(CenterScopedAdmin):
         ),
         (_("Record"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     )
-    actions = [_registration_action(name) for name in services.ENTITY_TRANSITIONS]
+    # Only the actions that need no reason: a reason is written for each entity, on its page.
+    actions = [
+        _registration_action(name)
+        for name in services.ENTITY_TRANSITIONS
+        if name not in NOTE_REQUIRED
+    ]
 
     def save_model(self, request: HttpRequest, obj: Entity, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -154,7 +183,17 @@ class EntityAdmin(CenterScopedAdmin):
         # Cases point at their applicant; suspend a registration rather than delete it.
         return False
 
-    @admin.display(description=_("contact e-mail"), ordering="contact_email")
+    @admin.display(description=_("name"), ordering="name")
+    def name_column(self, entity: Entity) -> str:
+        return format_html(
+            '<span class="pc-truncate" title="{}">{}</span>', entity.name, entity.name
+        )
+
+    @admin.display(description=_("credit code"), ordering="credit_code")
+    def credit_code_column(self, entity: Entity) -> str:
+        return entity.credit_code
+
+    @admin.display(description=_("e-mail"), ordering="contact_email")
     def contact_email_column(self, entity: Entity) -> str:
         return format_html(
             '<span class="pc-truncate" title="{}">{}</span>',
@@ -197,19 +236,32 @@ class EntityAdmin(CenterScopedAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         entity = self.get_entity(request, object_id)
+        retry = request.session.pop(self._retry_key(entity), None) or {}
+        form = EntityTransitionForm()
         buttons = []
         if self.has_change_permission(request, entity):
             buttons = [
-                (name, ENTITY_TRANSITION_LABELS[name], name in CLOSING_REGISTRATION)
+                RegistrationButton(
+                    name=name,
+                    label=str(ENTITY_TRANSITION_LABELS[name]),
+                    closing=name in CLOSING_REGISTRATION,
+                    note_required=name in NOTE_REQUIRED,
+                    help_text=str(REQUIRED_NOTE_HELP.get(name, form.fields["note"].help_text)),
+                    error=retry.get("error", "") if retry.get("name") == name else "",
+                )
                 for name in services.ENTITY_TRANSITIONS
                 if can_proceed(getattr(entity, name))
             ]
         context = {
             "registration_buttons": buttons,
-            "registration_form": EntityTransitionForm(),
+            "registration_form": form,
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
+
+    @staticmethod
+    def _retry_key(entity: Entity) -> str:
+        return f"pc-entity-{entity.pk}-retry"
 
     def get_urls(self) -> list[URLPattern]:
         return [
@@ -235,6 +287,9 @@ class EntityAdmin(CenterScopedAdmin):
                 )
             except DomainError as error:
                 messages.error(request, str(error))
+                if isinstance(error, InvalidInput) and error.field == "note":
+                    # The page reopens this action's form, the message at its note.
+                    request.session[self._retry_key(entity)] = {"name": name, "error": str(error)}
             else:
                 messages.success(
                     request,

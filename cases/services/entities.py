@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from cases import workflow
-from cases.errors import PermissionDenied, TransitionNotAllowed
+from cases.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from cases.models import Entity, Role
 
 _ENTITY_ROLES = frozenset({Role.INTAKE_CLERK, Role.MANAGER, Role.CENTER_ADMIN})
@@ -21,11 +23,22 @@ ENTITY_TRANSITIONS = (
     "suspend",
     "reinstate",
 )
+# The actions that owe the entity a reason, and the refusal when the note is blank: the
+# entity is told what material is missing, or why it may not (or no longer) file, and
+# the colleague who meets the registration later reads it in the registration note.
+NOTE_REQUIRED: dict[str, Promise] = {
+    "return_for_material": gettext_lazy("A note is required: say what material is missing."),
+    "reject": gettext_lazy("A note is required: say why the registration is rejected."),
+    "suspend": gettext_lazy("A note is required: say why the registration is suspended."),
+}
 
 
 @transaction.atomic
 def entity_transition(*, entity: Entity | int, name: str, actor: Any, note: str = "") -> Entity:
-    """Move an entity's registration; the note is appended to its registration history."""
+    """Move an entity's registration; the note is appended to its registration history.
+
+    ``NOTE_REQUIRED`` actions refuse a blank note (``InvalidInput`` on ``note``).
+    """
     if name not in ENTITY_TRANSITIONS:
         raise TransitionNotAllowed(_("Unknown registration action."))
     pk = entity if isinstance(entity, int) else entity.pk
@@ -41,6 +54,9 @@ def entity_transition(*, entity: Entity | int, name: str, actor: Any, note: str 
             _("This is not possible while the registration is “%(state)s”.")
             % {"state": entity.get_registration_state_display()}
         )
+    note = note.strip()
+    if not note and name in NOTE_REQUIRED:
+        raise InvalidInput(NOTE_REQUIRED[name], field="note")
     method()
     if note:
         entity.registration_note = (entity.registration_note + "\n" + note).strip()

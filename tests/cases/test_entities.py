@@ -34,7 +34,9 @@ MATRIX = [(state, action) for state in R for action in services.ENTITY_TRANSITIO
 def entity_in(state: str) -> Entity:
     entity = factories.make_entity(factories.make_center(), approved=False)
     for action in PATHS[state]:
-        entity = services.entity_transition(entity=entity, name=action, actor=None)
+        entity = services.entity_transition(
+            entity=entity, name=action, actor=None, note=f"{action}: reason"
+        )
     assert entity.registration_state == state
     return entity
 
@@ -80,7 +82,7 @@ def test_clerk_of_another_center_cannot_approve():
 def test_suspended_entity_cannot_have_cases_accepted():
     entity = entity_in(R.APPROVED)
     case = factories.make_case("submitted", entity=entity)
-    services.entity_transition(entity=entity, name="suspend", actor=None)
+    services.entity_transition(entity=entity, name="suspend", actor=None, note="Licence revoked.")
     from cases.errors import ConditionNotMet
 
     with pytest.raises(ConditionNotMet):
