@@ -54,6 +54,9 @@ from cases.models import Case, Entity
 from cases.people import staff_label
 from cases.templatetags.case_badges import due_badge, state_badge, state_label
 
+# The id of the case page's history section (templates/admin/cases/case/change_form.html).
+HISTORY_ANCHOR = "case-history"
+
 
 def domain_error_message(error: DomainError, form: Form | None = None) -> str:
     """The service's message, naming the field when the error is about one."""
@@ -343,8 +346,10 @@ class CaseAdmin(admin.ModelAdmin):
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        self.get_case(request, object_id)
-        return super().history_view(request, object_id, extra_context)
+        """The case's history is its events, on its page: Django's log of admin edits
+        has nothing, since every change goes through a service."""
+        case = self.get_case(request, object_id)
+        return redirect(reverse("admin:cases_case_change", args=[case.pk]) + f"#{HISTORY_ANCHOR}")
 
     def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import formats
 from django.utils.html import format_html
@@ -74,6 +77,33 @@ class TimeLimitRuleAdmin(CenterScopedAdmin):
         return format_html('<span title="{}">{}</span>', rule.center.name, rule.center.code)
 
 
+_DATE_SEARCHED = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def dates_searched(term: str) -> Q | None:
+    """The days a date typed into the search box means, if it is one.
+
+    ``2026-10-01`` is that day, ``2026-10`` the month, ``2026`` the year. Full-width
+    digits, ``/`` or ``.`` between the parts and ``2026年10月1日`` are read the same way.
+    None for anything else, including a month or day that does not exist.
+    """
+    text = unicodedata.normalize("NFKC", term).strip()
+    text = re.sub(r"[/.年月]", "-", text).removesuffix("日").removesuffix("-")
+    match = _DATE_SEARCHED.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        if day is not None:
+            return Q(date=date(year, month, day))
+        if month is not None:
+            date(year, month, 1)
+            return Q(date__year=year, date__month=month)
+        return Q(date__year=year)
+    except ValueError:
+        return None
+
+
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
     """Holidays and adjusted working days; every edit invalidates the cached calendar.
@@ -85,6 +115,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ("date", "weekday", "is_working", "name_column", "source")
     list_filter = ("is_working", "source")
     search_fields = ("name",)
+    search_help_text = _("Name, or a date: 2026-10-01, a month: 2026-10, or a year: 2026.")
     date_hierarchy = "date"
     ordering = ("-date",)
     fields = ("date", "is_working", "name", "source")
@@ -110,8 +141,12 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[CalendarDay], search_term: str
     ) -> tuple[QuerySet[CalendarDay], bool]:
-        """Also find the package's days by their name as shown (国庆节 finds National Day)."""
+        """Also find the package's days by their name as shown (国庆节 finds National Day),
+        and the days of a date, month or year (``dates_searched``)."""
         found, duplicates = super().get_search_results(request, queryset, search_term)
+        dates = dates_searched(search_term)
+        if dates is not None:
+            found = found | queryset.filter(dates)
         term = search_term.strip().casefold()
         keys = [
             key

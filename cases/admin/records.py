@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services, workflow
 from cases.admin.scoping import CenterScopedAdmin, staff_name
-from cases.models import CaseEvent, Notification, Role, Timer
+from cases.models import CaseEvent, Notification, Role, Step, Timer
 from cases.services import outbox
 from cases.templatetags.case_badges import deadline_flags, state_label
 
@@ -206,7 +206,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_display = (
         "created_column",
         "case_or_center_column",
-        "kind",
+        "kind_column",
         "recipient_column",
         "status_column",
         "sent_column",
@@ -217,7 +217,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     search_help_text = _("Case reference or recipient's e-mail address.")
     date_hierarchy = "created_at"
     readonly_fields = (
-        "kind",
+        "kind_column",
         "case",
         "center",
         "recipient",
@@ -242,12 +242,15 @@ class NotificationAdmin(ReadOnlyAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: Notification | None = None) -> Any:
         about = "case" if obj is None or obj.case_id else "center"
+        # Only a pending row is attempted again; a sent or failed one has no next attempt.
+        pending = obj is None or obj.status == Notification.Status.PENDING
+        attempts = ("attempts", "next_attempt_at") if pending else "attempts"
         return (
             (
                 None,
                 {
                     "fields": (
-                        "kind",
+                        "kind_column",
                         about,
                         ("recipient", "language"),
                         "status",
@@ -259,7 +262,7 @@ class NotificationAdmin(ReadOnlyAdmin):
                 _("The e-mail as the recipient reads it"),
                 {"fields": ("email_subject", "email_body")},
             ),
-            (_("Delivery"), {"fields": (("attempts", "next_attempt_at"), "last_error")}),
+            (_("Delivery"), {"fields": (attempts, "last_error")}),
             (
                 _("Technical details"),
                 {"classes": ("collapse",), "fields": ("key", "clock_column", "payload")},
@@ -287,6 +290,17 @@ class NotificationAdmin(ReadOnlyAdmin):
     @admin.display(description=_("sent at"), ordering="sent_at")
     def sent_column(self, notification: Notification) -> str:
         return _short_time(notification.sent_at)
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_column(self, notification: Notification) -> str:
+        """The kind, and under it what it was about: the transition of a status-change
+        e-mail (a case has several), the step of a clock's notice."""
+        about = notification_subject(notification)
+        if not about:
+            return notification.get_kind_display()
+        return format_html(
+            '{}<br><span class="pc-muted">{}</span>', notification.get_kind_display(), about
+        )
 
     @admin.display(description=_("case or center"))
     def case_or_center_column(self, notification: Notification) -> str:
@@ -345,6 +359,21 @@ class NotificationAdmin(ReadOnlyAdmin):
                 }
                 notification._rendered_email = (message, message)
         return notification._rendered_email
+
+
+def notification_subject(notification: Notification) -> str:
+    """What a notification was about, from its payload (``outbox``, ``sweep``): the
+    transition's label for a status change, the step's for a clock's notice; else blank."""
+    payload = notification.payload or {}
+    if notification.kind == Notification.Kind.CASE_TRANSITION:
+        name = payload.get("transition")
+        return str(workflow.TRANSITION_LABELS.get(name, name)) if name else ""
+    if notification.kind != Notification.Kind.OVERDUE_DIGEST and payload.get("step"):
+        try:
+            return str(Step(payload["step"]).label)
+        except ValueError:
+            return str(payload["step"])
+    return ""
 
 
 def _case_reference(case: Any) -> str:
