@@ -38,7 +38,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services, workflow
 from cases.admin.case_page import case_page_context, may_assign
-from cases.admin.filters import DeadlineFilter, ExaminerFilter
+from cases.admin.filters import (
+    DeadlineFilter,
+    ExaminerFilter,
+    FieldPrefixFilter,
+    SubmittedRangeFilter,
+)
 from cases.admin.scoping import staff_center_id, staff_name
 from cases.appnumbers import ApplicationNumberError, parse_application_number
 from cases.errors import DomainError, InvalidInput
@@ -191,7 +196,14 @@ class CaseAdmin(admin.ModelAdmin):
     # The list.
 
     def get_list_filter(self, request: HttpRequest) -> list[Any]:
-        filters: list[Any] = ["state", "patent_type", ExaminerFilter, DeadlineFilter]
+        filters: list[Any] = [
+            "state",
+            "patent_type",
+            ExaminerFilter,
+            DeadlineFilter,
+            SubmittedRangeFilter,
+            FieldPrefixFilter,
+        ]
         if request.user.is_superuser:
             filters.append("center")
         return filters

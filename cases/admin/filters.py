@@ -1,13 +1,19 @@
-"""List filters of the case list: examiner (of the user's center) and deadlines."""
+"""List filters of the case list: examiner (of the user's center), deadlines, and the
+dashboard's drill-down parameters (submission period, technical field) shown as filters."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from cases import services
@@ -72,3 +78,81 @@ class DeadlineFilter(admin.SimpleListFilter):
         if value == "estimated":
             return queryset.filter(calendar_estimated=True)
         return queryset
+
+
+class ShownParametersFilter(admin.ListFilter):
+    """Query parameters that links from elsewhere (the dashboard's drill-down) put on the
+    list, shown as a filter so that what is applied is seen and can be removed.
+
+    Only shown while one of ``parameters`` is in the query string.
+    """
+
+    parameters: tuple[str, ...] = ()
+
+    def __init__(
+        self, request: HttpRequest, params: dict[str, Any], model: Any, model_admin: Any
+    ) -> None:
+        super().__init__(request, params, model, model_admin)
+        for name in self.parameters:
+            if name in params:
+                value = params.pop(name)
+                self.used_parameters[name] = value[-1] if isinstance(value, list) else value
+
+    def has_output(self) -> bool:
+        return bool(self.used_parameters)
+
+    def expected_parameters(self) -> list[str]:
+        return list(self.parameters)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        try:
+            return queryset.filter(**self.used_parameters)
+        except (ValidationError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def label(self) -> str:
+        raise NotImplementedError
+
+    def choices(self, changelist: Any) -> Iterator[dict[str, Any]]:
+        yield {
+            "selected": False,
+            "query_string": changelist.get_query_string(remove=list(self.parameters)),
+            "display": _("All"),
+        }
+        yield {
+            "selected": True,
+            "query_string": changelist.get_query_string(),
+            "display": self.label(),
+        }
+
+
+def _local_day(value: str | None) -> date | None:
+    moment = parse_datetime(value) if value else None
+    if moment is None:
+        return parse_date(value) if value else None
+    return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+
+
+class SubmittedRangeFilter(ShownParametersFilter):
+    title = _("submitted")
+    parameters = ("submitted_at__gte", "submitted_at__lt")
+
+    def label(self) -> str:
+        since = _local_day(self.used_parameters.get("submitted_at__gte"))
+        before = _local_day(self.used_parameters.get("submitted_at__lt"))
+        until = before - timedelta(days=1) if before else None
+        if since and until:
+            return _("%(since)s to %(until)s") % {"since": since, "until": until}
+        if since:
+            return _("From %(since)s") % {"since": since}
+        return _("Until %(until)s") % {"until": until}
+
+
+class FieldPrefixFilter(ShownParametersFilter):
+    title = _("technical field")
+    parameters = ("classification__istartswith",)
+
+    def label(self) -> str:
+        return _("Classification starting %(prefix)s") % {
+            "prefix": self.used_parameters["classification__istartswith"]
+        }

@@ -5,7 +5,7 @@ registration actions, the entity list's width and the outbox's rows."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -469,3 +469,47 @@ def test_notification_page_shows_the_next_attempt_only_while_pending(client, cen
     with translation.override("zh-hans"):
         transition = str(workflow.TRANSITION_LABELS["accept"])
     assert transition in body.split('class="form-row')[1]
+
+
+# The dashboard's drill-down parameters are shown as filters --------------------------
+
+
+def test_a_dashboard_link_shows_the_period_and_field_it_applies(client):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from cases.models import CaseState, Role
+    from tests.factories import make_case, make_center, make_user
+
+    center = make_center("SH")
+    inside = make_case(CaseState.UNDER_REVIEW, center=center)
+    client.force_login(make_user(Role.MANAGER, center))
+    client.cookies["django_language"] = "en"
+    since, until = date(2020, 1, 1), timezone.localdate()
+    params = {
+        "submitted_at__gte": timezone.make_aware(datetime.combine(since, time.min)).isoformat(),
+        "submitted_at__lt": timezone.make_aware(
+            datetime.combine(until.replace(year=until.year + 1), time.min)
+        ).isoformat(),
+        "classification__istartswith": inside.classification[:3],
+    }
+
+    response = client.get(reverse("admin:cases_case_changelist"), params)
+
+    body = response.content.decode()
+    assert response.status_code == 200 and inside.reference in body
+    ends = until.replace(year=until.year + 1) - timedelta(days=1)
+    assert f"{since} to {ends}" in body
+    assert f"Classification starting {inside.classification[:3]}" in body
+
+
+def test_without_dashboard_parameters_no_such_filter_is_shown(client):
+    from cases.models import Role
+    from tests.factories import make_center, make_user
+
+    center = make_center("SH")
+    client.force_login(make_user(Role.MANAGER, center))
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("admin:cases_case_changelist")).content.decode()
+    assert "Classification starting" not in body and " to 20" not in body
