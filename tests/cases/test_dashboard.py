@@ -564,6 +564,7 @@ def test_csv_export_holds_the_page_tables(client, center, cases, noise):
     response = client.get(reverse("cases:dashboard_export_csv"), MARCH)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="dashboard-SH-' in response["Content-Disposition"]  # the center's code
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))

@@ -321,11 +321,11 @@ def dashboard_figures(filters: DashboardFilters, *, today: date | None = None) -
     with transaction.atomic():
         tune_for_aggregates()
         benchmark_days = None
-        center_name = ""
+        center_name = center_code = ""
         if filters.center_id is not None:
             center = Center.objects.get(pk=filters.center_id)
             benchmark_days = {t: center.benchmark_days(t) for t in PatentType.values}
-            center_name = center.name
+            center_name, center_code = center.name, center.code
         by_type, total = _funnel_and_turnaround(filters, benchmark_days)
         return Dashboard(
             filters=filters,
@@ -339,4 +339,5 @@ def dashboard_figures(filters: DashboardFilters, *, today: date | None = None) -
             benchmark_days=benchmark_days,
             center_name=center_name,
             as_of=timezone.now(),
+            center_code=center_code,
         )

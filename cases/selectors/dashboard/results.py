@@ -158,3 +158,4 @@ class Dashboard:
     benchmark_days: dict[str, int] | None
     center_name: str  # "" across centers
     as_of: datetime
+    center_code: str = ""  # "" across centers

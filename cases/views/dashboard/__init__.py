@@ -97,7 +97,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _filename(figures: Dashboard, extension: str) -> str:
     f = figures.filters
-    center = f"center{f.center_id}" if f.center_id is not None else "all"
+    center = figures.center_code or "all"
     return f"dashboard-{center}-{f.start.isoformat()}-{f.end.isoformat()}.{extension}"
 
 
