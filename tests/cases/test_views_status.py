@@ -655,3 +655,12 @@ def test_under_examination_the_step_does_not_repeat_the_filing(client):
     steps = _open(client, factories.make_case(CaseState.OFFICE_ACTION)).context["status"].steps
     [current] = [s for s in steps if s.current]
     assert current.note == str(CaseState.OFFICE_ACTION.label)
+
+
+def test_the_centers_target_reads_as_one_sentence_in_each_language(client):
+    case = factories.make_case(CaseState.UNDER_REVIEW)
+    chinese = _open(client, case).content.decode()
+    assert re.search(r"的目标日期：<time datetime=\"[-\d]+\">[^<]+</time>（[^）<]+）</p>", chinese)
+    _en(client)
+    english = _open(client, case).content.decode()
+    assert re.search(r": <time datetime=\"[-\d]+\">[^<]+</time> \([^)<]+\)</p>", english)

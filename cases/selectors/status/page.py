@@ -87,6 +87,20 @@ class Deadline:
             return _("The center's target for the grant notice:")
         return _("The center's target for “%(step)s”:") % {"step": self.step_label}
 
+    @property
+    def target_html(self) -> SafeString:
+        """The target, its date and its rule, as one sentence (Chinese spaces and brackets
+        differ from English ones)."""
+        sentence = conditional_escape(_("%(target)s %(date)s (%(rule)s)"))
+        return mark_safe(
+            sentence
+            % {
+                "target": conditional_escape(self.target_text),
+                "date": _time_html(self.due_on),
+                "rule": conditional_escape(self.rule),
+            }
+        )
+
 
 @dataclass(frozen=True)
 class TimelineEntry:
