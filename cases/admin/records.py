@@ -10,7 +10,8 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, urlize
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -338,7 +339,10 @@ class NotificationAdmin(ReadOnlyAdmin):
     @admin.display(description=_("message"))
     def email_body(self, notification: Notification) -> str:
         _subject, body = self._rendered(notification)
-        return format_html('<div class="pc-email-body">{}</div>', body)
+        # Escaped, its links made clickable, as a mail program shows them.
+        return format_html(
+            '<div class="pc-email-body">{}</div>', mark_safe(urlize(body, autoescape=True))
+        )
 
     @admin.display(description=_("clock"))
     def clock_column(self, notification: Notification) -> str:

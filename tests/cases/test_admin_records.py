@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -250,3 +252,15 @@ def test_case_event_title_names_the_case_and_the_action_in_the_readers_language(
         assert str(event) == f"{case.reference} · 受理"
     with translation.override("en"):
         assert str(event) == f"{case.reference} · Accept"
+
+
+def test_notification_page_makes_the_emails_link_clickable(client, center, settings):
+    settings.SITE_URL = "https://cases.example.org"
+    case = make_case(CaseState.UNDER_REVIEW, center=center)
+    notification = make_notification(case, language="en")
+    login(client, Role.MANAGER, center)
+
+    page = client.get(change_url(notification)).content.decode()
+
+    email = page.split('class="pc-email-body"')[1].split("</div>")[0]
+    assert re.search(r'<a href="https://cases\.example\.org/[^"]+"', email)
