@@ -664,3 +664,11 @@ def test_the_centers_target_reads_as_one_sentence_in_each_language(client):
     _en(client)
     english = _open(client, case).content.decode()
     assert re.search(r": <time datetime=\"[-\d]+\">[^<]+</time> \([^)<]+\)</p>", english)
+
+
+def test_no_space_after_a_chinese_labels_colon(client):
+    chinese = _open(client, factories.make_case(CaseState.QUALIFIED)).content.decode()
+    assert "需要您办理：</strong>向" in chinese and "期限：自" in chinese
+    _en(client)
+    english = _open(client, factories.make_case(CaseState.QUALIFIED)).content.decode()
+    assert "You need to act:</strong> Filing" in english and "Time limit: 10" in english
