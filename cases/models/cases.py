@@ -95,7 +95,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     calendar_estimated = models.BooleanField(
         _("calendar estimated"),
         default=False,
-        help_text=_("A due date falls in a year whose holiday notice is not entered yet."),
+        help_text=_(
+            "Yes when a due date falls in a year whose holiday notice is not entered yet: "
+            "that date is provisional."
+        ),
     )
     benchmark_gross_days = models.IntegerField(_("benchmark days (gross)"), null=True, blank=True)
     benchmark_net_days = models.IntegerField(_("benchmark days (net)"), null=True, blank=True)

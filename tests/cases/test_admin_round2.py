@@ -513,3 +513,16 @@ def test_without_dashboard_parameters_no_such_filter_is_shown(client):
     client.cookies["django_language"] = "en"
     body = client.get(reverse("admin:cases_case_changelist")).content.decode()
     assert "Classification starting" not in body and " to 20" not in body
+
+
+def test_the_calendar_estimated_flag_says_what_yes_means(client):
+    from cases.models import CaseState, Role
+    from tests.factories import make_case, make_center, make_user
+
+    center = make_center("SH")
+    case = make_case(CaseState.UNDER_REVIEW, center=center)
+    client.force_login(make_user(Role.MANAGER, center))
+
+    body = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+
+    assert "有期限落在尚未录入放假安排的年份时为“是”：该日期为暂定。" in body
