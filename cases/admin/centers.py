@@ -16,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
@@ -28,7 +27,7 @@ from cases.forms import EntityForm, EntityTransitionForm, form_error_messages
 from cases.models import Center, Entity, StaffProfile
 from cases.services.entities import NOTE_REQUIRED
 from cases.services.status_pages import status_pages_details_changed
-from cases.templatetags.case_badges import registration_badge
+from cases.templatetags.case_badges import registration_badge, truncated
 
 User = get_user_model()
 
@@ -185,9 +184,7 @@ class EntityAdmin(CenterScopedAdmin):
 
     @admin.display(description=_("name"), ordering="name")
     def name_column(self, entity: Entity) -> str:
-        return format_html(
-            '<span class="pc-truncate" title="{}">{}</span>', entity.name, entity.name
-        )
+        return truncated(entity.name)
 
     @admin.display(description=_("credit code"), ordering="credit_code")
     def credit_code_column(self, entity: Entity) -> str:
@@ -195,11 +192,7 @@ class EntityAdmin(CenterScopedAdmin):
 
     @admin.display(description=_("e-mail"), ordering="contact_email")
     def contact_email_column(self, entity: Entity) -> str:
-        return format_html(
-            '<span class="pc-truncate" title="{}">{}</span>',
-            entity.contact_email,
-            entity.contact_email,
-        )
+        return truncated(entity.contact_email)
 
     @admin.display(description=_("registered on"), ordering="created_at")
     def registered_on_column(self, entity: Entity) -> str:

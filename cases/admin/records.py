@@ -19,7 +19,7 @@ from cases import services, workflow
 from cases.admin.scoping import CenterScopedAdmin, staff_name
 from cases.models import CaseEvent, Notification, Role, Step, Timer
 from cases.services import outbox
-from cases.templatetags.case_badges import deadline_flags, state_label
+from cases.templatetags.case_badges import deadline_flags, state_label, truncated
 
 logger = logging.getLogger(__name__)
 
@@ -312,11 +312,7 @@ class NotificationAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("recipient"), ordering="recipient")
     def recipient_column(self, notification: Notification) -> str:
-        return format_html(
-            '<span class="pc-truncate" title="{}">{}</span>',
-            notification.recipient,
-            notification.recipient,
-        )
+        return truncated(notification.recipient)
 
     @admin.display(description=_("status"), ordering="status")
     def status_column(self, notification: Notification) -> str:

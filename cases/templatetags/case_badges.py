@@ -53,6 +53,11 @@ REGISTRATION_TONES: dict[str, str] = {
 }
 
 
+def truncated(text: str) -> SafeString:
+    """Long text on one line in a list column, cut with an ellipsis, whole on hover."""
+    return format_html('<span class="pc-truncate" title="{}">{}</span>', text, text)
+
+
 def _badge(tone: str, label: object, title: object = "") -> SafeString:
     if title:
         return format_html(
