@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models.choices import RegistrationState, Role
+from cases.choices import RegistrationState, Role
 
 if TYPE_CHECKING:
     from cases.models import Case

@@ -1,8 +1,6 @@
 """Models of the cases app, split by role and re-exported here."""
 
-from cases.models.cases import Case, CaseEvent, CaseQuerySet, ReferenceCounter
-from cases.models.centers import Center, Entity, StaffProfile
-from cases.models.choices import (
+from cases.choices import (
     PRE_FILING_STATES,
     TERMINAL_STATES,
     CaseState,
@@ -11,6 +9,8 @@ from cases.models.choices import (
     RegistrationState,
     Role,
 )
+from cases.models.cases import Case, CaseEvent, CaseQuerySet, ReferenceCounter
+from cases.models.centers import Center, Entity, StaffProfile
 from cases.models.clocks import (
     CalendarDay,
     CalendarYear,

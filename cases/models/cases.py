@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from cases import workflow
+from cases.choices import PRE_FILING_STATES, TERMINAL_STATES, CaseState, PatentType
 from cases.models.centers import Center, Entity
-from cases.models.choices import PRE_FILING_STATES, TERMINAL_STATES, CaseState, PatentType
 
 S = CaseState
 

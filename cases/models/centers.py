@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from cases.models.choices import Language, PatentType, RegistrationState
+from cases.choices import Language, PatentType, RegistrationState
 from cases.validators import normalize_credit_code, validate_credit_code
 
 

@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases.choices import PatentType
 from cases.models.cases import Case
 from cases.models.centers import Center
-from cases.models.choices import PatentType
 
 # The ``chinesecalendar`` package names its days in English, and those names are stored as
 # they are (``sync_calendar`` adds days under them). They are shown in the reader's

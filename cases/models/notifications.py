@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases.choices import Language
 from cases.models.cases import Case
 from cases.models.centers import Center
-from cases.models.choices import Language
 from cases.models.clocks import Timer
 
 

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cases.choices import PatentType
 from cases.models.cases import Case
 from cases.models.centers import Center
-from cases.models.choices import PatentType
 
 
 class CaseFigures(models.Model):
