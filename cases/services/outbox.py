@@ -21,11 +21,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core import mail
+from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from kombu.exceptions import OperationalError as BrokerError
 
+from cases.enqueue import DELIVER_NOTIFICATIONS, enqueue
 from cases.models import CaseEvent, CaseState, Notification, Party, Step, Timer
 
 logger = logging.getLogger(__name__)
@@ -115,23 +116,10 @@ _WAKE_UP_SECONDS = 5
 
 
 def _send_delivery_task() -> None:
-    # Imported here: the tasks module imports the services.
-    from django.core.cache import cache
-
-    from cases.tasks import deliver_notifications_task
-
     if not cache.add(_WAKE_UP_KEY, True, timeout=_WAKE_UP_SECONDS):
         return
-    try:
-        # No publish retries: with the broker down this fails within the connection
-        # timeout instead of holding the request; the periodic delivery sends the row.
-        deliver_notifications_task.apply_async(retry=False, ignore_result=True)
-    except (BrokerError, OSError) as error:
+    if not enqueue(DELIVER_NOTIFICATIONS):
         cache.delete(_WAKE_UP_KEY)
-        logger.warning(
-            "Could not enqueue notification delivery (%s); the periodic run will send it.",
-            error,
-        )
 
 
 @transaction.atomic
