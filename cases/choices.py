@@ -70,3 +70,12 @@ class Role(models.TextChoices):
 class Language(models.TextChoices):
     ZH_HANS = "zh-hans", _("Simplified Chinese")
     EN = "en", _("English")
+
+
+class Channel(models.TextChoices):
+    """Where a change came from, recorded with its event."""
+
+    ADMIN = "admin", _("Admin")
+    PORTAL = "portal", _("Portal")
+    API = "api", _("API")
+    SYSTEM = "system", _("System")

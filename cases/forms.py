@@ -17,8 +17,8 @@ from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from cases import services, workflow
-from cases.models import Case, Entity, Role
+from cases import services
+from cases.models import Case, Entity
 from cases.people import staff_label
 from cases.services.transitions import MESSAGE_REQUIRED
 from cases.validators import normalize_credit_code
@@ -28,7 +28,12 @@ User = get_user_model()
 
 def examiners_of(center_id: int | None) -> QuerySet[Any]:
     """Active examiners of a center (every center's when ``center_id`` is None)."""
-    users = User.objects.filter(is_active=True, groups__name=Role.EXAMINER)
+    # Those who hold the examiner's permission (``cases.examine_case``) through a role.
+    users = User.objects.filter(
+        is_active=True,
+        groups__permissions__content_type__app_label="cases",
+        groups__permissions__codename="examine_case",
+    )
     if center_id is not None:
         users = users.filter(staff_profile__center_id=center_id)
     return users.order_by("username").distinct()
@@ -75,9 +80,7 @@ class CaseAddForm(forms.ModelForm):
         entity: Entity | None = cleaned.get("entity")
         examiner = cleaned.get("examiner")
         if entity is not None and examiner is not None:
-            if Role.EXAMINER not in workflow.user_roles(examiner) or not workflow.works_on_center(
-                examiner, entity.center_id
-            ):
+            if not examiner.has_perm("cases.examine_case", entity):
                 self.add_error("examiner", _("Assign an examiner of the applicant's center."))
         return cleaned
 

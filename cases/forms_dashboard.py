@@ -9,9 +9,9 @@ from django import forms
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
-from cases import workflow
 from cases.forms import StaffChoiceField, examiners_of
 from cases.models import Center, PatentType
+from cases.permissions import user_center_id
 from cases.selectors.dashboard import DashboardFilters, default_period
 
 MAX_PERIOD = timedelta(days=366 * 10)
@@ -69,7 +69,7 @@ class DashboardFilterForm(forms.Form):
             center_id = self._chosen_center_id()
         else:
             del self.fields["center"]
-            center_id = workflow.user_center_id(user)
+            center_id = user_center_id(user)
         # The same examiners as the case list's examiner filter: the center's, or every
         # center's when a superuser looks at all of them.
         self.fields["examiner"].queryset = examiners_of(center_id)
@@ -105,7 +105,7 @@ class DashboardFilterForm(forms.Form):
             center = data.get("center")
             center_id = center.pk if center else None
         else:
-            center_id = workflow.user_center_id(self.user)
+            center_id = user_center_id(self.user)
         examiner = data.get("examiner")
         return DashboardFilters(
             start=data["start"],

@@ -1,8 +1,8 @@
 """Who may take each case transition, and the named conditions transitions check.
 
 Conditions are side-effect-free predicates on a case, each carrying the message staff see
-when it fails. Permissions combine a role (a Group named by ``Role``) with the center
-boundary: staff work only on their own center's cases; superusers work on all.
+when it fails. Permissions are Django's (``cases.permissions``): each transition needs one
+model permission, asked with the case so that the center boundary applies.
 """
 
 from __future__ import annotations
@@ -13,77 +13,38 @@ from typing import TYPE_CHECKING, Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import RegistrationState, Role
+from cases.choices import RegistrationState
 
 if TYPE_CHECKING:
     from cases.models import Case
 
-ALL_ROLES = frozenset(Role)
-_INTAKE = frozenset({Role.INTAKE_CLERK, Role.MANAGER, Role.CENTER_ADMIN})
-_REVIEW = frozenset({Role.EXAMINER, Role.MANAGER, Role.CENTER_ADMIN})
-_SUPERVISE = frozenset({Role.MANAGER, Role.CENTER_ADMIN})
-
-TRANSITION_ROLES: dict[str, frozenset[Role]] = {
-    "accept": _INTAKE,
-    "decline": _INTAKE,
-    "request_correction": _REVIEW,
-    "receive_correction": _REVIEW | {Role.INTAKE_CLERK},
-    "qualify": _REVIEW,
-    "disqualify": _REVIEW,
-    "record_filing": _INTAKE,
-    "record_office_action": _INTAKE,
-    "record_response": _INTAKE,
-    "record_grant_notice": _INTAKE,
-    "record_rejection": _INTAKE,
-    "record_fast_track_exit": _INTAKE,
-    "record_registration": _INTAKE,
-    "lapse": _SUPERVISE,
-    "withdraw": _INTAKE,
+# The permission each transition needs (``permissions.ROLE_PERMISSIONS`` gives them to
+# the roles), asked with the case: ``user.has_perm(TRANSITION_PERMISSIONS[name], case)``.
+TRANSITION_PERMISSIONS: dict[str, str] = {
+    "accept": "cases.accept_case",
+    "decline": "cases.decline_case",
+    "request_correction": "cases.request_correction",
+    "receive_correction": "cases.receive_correction",
+    "qualify": "cases.qualify_case",
+    "disqualify": "cases.disqualify_case",
+    "record_filing": "cases.record_filing",
+    "record_office_action": "cases.record_office_action",
+    "record_response": "cases.record_response",
+    "record_grant_notice": "cases.record_grant_notice",
+    "record_rejection": "cases.record_rejection",
+    "record_fast_track_exit": "cases.record_fast_track_exit",
+    "record_registration": "cases.record_registration",
+    "lapse": "cases.lapse_case",
+    "withdraw": "cases.withdraw_case",
 }
 
 
-def user_roles(user: Any) -> frozenset[Role]:
-    """The roles of a user, cached on the user object for the request."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
-    if user.is_superuser:
-        return ALL_ROLES
-    cached = getattr(user, "_pc_roles", None)
-    if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
-        cached = frozenset(role for role in Role if role.value in names)
-        user._pc_roles = cached
-    return cached
+def permission(name: str) -> Callable[[Case, Any], bool]:
+    """django-fsm's ``permission=`` of transition ``name``: ``user.has_perm`` on the case."""
+    perm = TRANSITION_PERMISSIONS[name]
 
-
-def user_center_id(user: Any) -> int | None:
-    """The center a staff member works for (None for superusers and users without one)."""
-    cached = getattr(user, "_pc_center_id", False)
-    if cached is False:
-        from cases.models import StaffProfile
-
-        cached = (
-            StaffProfile.objects.filter(user_id=user.pk).values_list("center_id", flat=True).first()
-        )
-        user._pc_center_id = cached
-    return cached
-
-
-def works_on_center(user: Any, center_id: int) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return bool(user.is_superuser or user_center_id(user) == center_id)
-
-
-def may_transition(user: Any, case: Case, name: str) -> bool:
-    """Whether ``user`` holds a role allowed to take ``name`` on this case's center."""
-    allowed = TRANSITION_ROLES[name]
-    return works_on_center(user, case.center_id) and bool(user_roles(user) & allowed)
-
-
-def permission_for(name: str) -> Callable[[Case, Any], bool]:
     def check(case: Case, user: Any) -> bool:
-        return may_transition(user, case, name)
+        return bool(user.has_perm(perm, case))
 
     check.__name__ = f"may_{name}"
     return check
@@ -140,13 +101,6 @@ TRANSITION_LABELS = {
     "flag_at_risk": _("Deadline at risk"),
     "flag_overdue": _("Deadline overdue"),
 }
-
-# Who may assign (or reassign) the examiner of a case.
-ASSIGNING_ROLES = frozenset({Role.INTAKE_CLERK, Role.MANAGER, Role.CENTER_ADMIN})
-
-
-def may_assign(user: Any, case: Case) -> bool:
-    return works_on_center(user, case.center_id) and bool(user_roles(user) & ASSIGNING_ROLES)
 
 
 def failed_conditions(case: Case, name: str) -> list[str]:

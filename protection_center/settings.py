@@ -119,6 +119,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # extra columns, which is fine for the embedded run.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
+# Django's model permissions (the roles' groups), then the boundaries on objects: staff
+# have their role's permissions on their own center's cases (cases/permissions.py).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "cases.permissions.CenterBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

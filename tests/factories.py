@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from cases import services
+from cases.actors import Actor
 from cases.appnumbers import make_application_number
 from cases.models import Case, CaseState, Center, Entity, RegistrationState, Role, StaffProfile
 from cases.validators import make_credit_code
@@ -43,7 +44,7 @@ def make_entity(center: Center, *, approved: bool = True, **fields: Any) -> Enti
     defaults.update(fields)
     entity = Entity.objects.create(center=center, **defaults)
     if approved:
-        entity = services.entity_transition(entity=entity, name="approve", actor=None)
+        entity = services.entity_transition(entity=entity, name="approve", actor=staff_of(center))
         assert entity.registration_state == RegistrationState.APPROVED
     return entity
 
@@ -60,6 +61,25 @@ def make_user(
     if center is not None:
         StaffProfile.objects.create(user=user, center=center)
     return user
+
+
+def center_staff(center: Center | int, role: Role | str = Role.CENTER_ADMIN) -> User:
+    """The center's staff member of ``role``, made on first use and the same afterwards."""
+    center_id = center if isinstance(center, int) else center.pk
+    username = f"{role}-of-center-{center_id}"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = make_user(role, Center.objects.get(pk=center_id), username=username)
+    return user
+
+
+def staff_of(obj: Any, role: Role | str = Role.CENTER_ADMIN) -> Actor:
+    """A staff member of the center of ``obj`` (a case or its id, an entity, a center),
+    acting in the admin: by default its center administrator, who may do everything."""
+    if isinstance(obj, int):
+        obj = Case.objects.get(pk=obj)
+    center = obj if isinstance(obj, Center) else obj.center_id
+    return Actor.admin(center_staff(center, role))
 
 
 def make_superuser() -> User:
@@ -132,8 +152,9 @@ def make_case(
         start = timezone.now() - timedelta(days=step_days * len(path) + 1)
     if classification is None:
         classification = "14-02" if patent_type == "design" else "C08K 3/04"
+    actor = staff_of(entity)
     case = services.case_submit(
-        actor=None,
+        actor=actor,
         entity=entity,
         patent_type=patent_type,
         title=f"Composite material {next(_seq)}",
@@ -144,6 +165,6 @@ def make_case(
     for name in path:
         at = at + timedelta(days=step_days)
         kwargs = transition_kwargs(name, case, timezone.localdate(at))
-        case = services.SERVICES[name](case=case, actor=None, at=at, **kwargs)
+        case = services.SERVICES[name](case=case, actor=actor, at=at, **kwargs)
     assert case.state == state
     return case

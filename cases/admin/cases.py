@@ -37,6 +37,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import services, workflow
+from cases.actors import Actor
 from cases.admin.case_page import case_page_context, may_assign
 from cases.admin.filters import (
     DeadlineFilter,
@@ -271,7 +272,7 @@ class CaseAdmin(admin.ModelAdmin):
             raise PermissionDenied
         data = form.cleaned_data
         case = services.case_submit(
-            actor=request.user,
+            actor=Actor.admin(request.user),
             entity=data["entity"],
             patent_type=data["patent_type"],
             title=data["title"],
@@ -395,7 +396,7 @@ class CaseAdmin(admin.ModelAdmin):
         if form.is_valid():
             try:
                 case = services.SERVICES[name](
-                    case=case.pk, actor=request.user, **form.cleaned_data
+                    case=case.pk, actor=Actor.admin(request.user), **form.cleaned_data
                 )
             except DomainError as error:
                 messages.error(request, domain_error_message(error, form))
@@ -426,7 +427,7 @@ class CaseAdmin(admin.ModelAdmin):
         """
         case = self.get_case(request, object_id)
         if request.method == "GET":
-            if not workflow.may_assign(request.user, case):
+            if not request.user.has_perm("cases.reset_access_code", case):
                 raise PermissionDenied
             return TemplateResponse(
                 request,
@@ -441,7 +442,7 @@ class CaseAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["GET", "POST"])
         try:
-            code = services.case_reset_access_code(case=case.pk, actor=request.user)
+            code = services.case_reset_access_code(case=case.pk, actor=Actor.admin(request.user))
         except DomainError as error:
             messages.error(request, domain_error_message(error))
         else:
@@ -458,7 +459,9 @@ class CaseAdmin(admin.ModelAdmin):
         if form.is_valid():
             examiner = form.cleaned_data["examiner"]
             try:
-                services.case_assign(case=case.pk, actor=request.user, examiner=examiner)
+                services.case_assign(
+                    case=case.pk, actor=Actor.admin(request.user), examiner=examiner
+                )
             except DomainError as error:
                 messages.error(request, domain_error_message(error, form))
             else:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from cases import services
+from cases.actors import Actor
 from cases.admin.scoping import CenterScopedAdmin
 from cases.errors import DomainError, InvalidInput
 from cases.forms import EntityForm, EntityTransitionForm, form_error_messages
@@ -105,7 +106,9 @@ def _registration_action(name: str) -> Any:
         done = 0
         for entity in queryset:
             try:
-                services.entity_transition(entity=entity.pk, name=name, actor=request.user)
+                services.entity_transition(
+                    entity=entity.pk, name=name, actor=Actor.admin(request.user)
+                )
             except DomainError as error:
                 modeladmin.message_user(request, f"{entity}: {error}", messages.ERROR)
             else:
@@ -276,7 +279,10 @@ class EntityAdmin(CenterScopedAdmin):
         if form.is_valid():
             try:
                 entity = services.entity_transition(
-                    entity=entity.pk, name=name, actor=request.user, note=form.cleaned_data["note"]
+                    entity=entity.pk,
+                    name=name,
+                    actor=Actor.admin(request.user),
+                    note=form.cleaned_data["note"],
                 )
             except DomainError as error:
                 messages.error(request, str(error))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services, workflow
 from cases.admin.scoping import CenterScopedAdmin, staff_name
-from cases.models import CaseEvent, Notification, Role, Step, Timer
+from cases.models import CaseEvent, Notification, Step, Timer
 from cases.services import outbox
 from cases.templatetags.case_badges import deadline_flags, state_label, truncated
 
@@ -62,10 +62,11 @@ class CaseEventAdmin(ReadOnlyAdmin):
         "from_column",
         "to_column",
         "actor_column",
+        "channel",
         "public",
     )
     list_select_related = ("case", "actor")
-    list_filter = (TransitionFilter, "public")
+    list_filter = (TransitionFilter, "channel", "public")
     search_fields = ("case__reference",)
     search_help_text = _("Case reference.")
     show_full_result_count = False
@@ -75,7 +76,7 @@ class CaseEventAdmin(ReadOnlyAdmin):
         "created_at",
         "transition_column",
         ("from_column", "to_column"),
-        "actor",
+        ("actor", "channel"),
         "note",
         "public_note",
         "public",
@@ -87,6 +88,7 @@ class CaseEventAdmin(ReadOnlyAdmin):
         "from_column",
         "to_column",
         "actor",
+        "channel",
         "note",
         "public_note",
         "public",
@@ -282,7 +284,7 @@ class NotificationAdmin(ReadOnlyAdmin):
         # and it needs the change permission on the model, asked without a row.
         if obj is not None:
             return False
-        return bool(workflow.user_roles(request.user) & {Role.MANAGER, Role.CENTER_ADMIN})
+        return request.user.has_perm("cases.change_notification")
 
     @admin.display(description=_("created at"), ordering="created_at")
     def created_column(self, notification: Notification) -> str:

@@ -8,16 +8,16 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from cases import workflow
 from cases.models import Center
 from cases.people import staff_display_name
+from cases.permissions import user_center_id
 
 
 def staff_center_id(request: HttpRequest) -> int | None:
     """The requesting staff member's center (None for superusers and users without one)."""
     if request.user.is_superuser:
         return None
-    return workflow.user_center_id(request.user)
+    return user_center_id(request.user)
 
 
 def staff_name(user: Any) -> str:
@@ -38,7 +38,7 @@ class CenterScopedAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        center_id = workflow.user_center_id(request.user)
+        center_id = user_center_id(request.user)
         if center_id is None:
             return queryset.none()
         return queryset.filter(self.center_filter(center_id))
@@ -49,7 +49,7 @@ class CenterScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.related_model is Center and not request.user.is_superuser:
-            center_id = workflow.user_center_id(request.user)
+            center_id = user_center_id(request.user)
             kwargs["queryset"] = Center.objects.filter(pk=center_id)
             kwargs["initial"] = center_id
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -43,6 +43,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cases import deadlines
+from cases.choices import Channel
 from cases.demo.numbers import ApplicationNumbers, format_reference, reserve_references
 from cases.demo.plans import CasePlan, PlanContext, case_rng, make_plan, pick_state
 from cases.demo.replay import NumberFor, actor_for
@@ -557,6 +558,7 @@ def event_row(case_id: int, e: SimEvent) -> Row:
         "from_state": e.from_state,
         "to_state": e.to_state,
         "actor_id": e.actor,
+        "channel": Channel.ADMIN if e.actor else Channel.SYSTEM,
         "created_at": e.created_at,
         "note": e.note,
         "public_note": e.public_note,

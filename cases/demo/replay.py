@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from cases import services
+from cases.actors import Actor
 from cases.demo.plans import CasePlan, PlannedStep
 from cases.models import Case, Entity
 
@@ -36,7 +37,7 @@ def replay(
     """
     first = plan.steps[0]
     case = services.case_submit(
-        actor=actor_for(first, plan, staff),
+        actor=Actor.admin(actor_for(first, plan, staff)),
         entity=entity,
         patent_type=plan.patent_type,
         title=plan.title,
@@ -52,7 +53,7 @@ def replay(
         elif step.name == "record_filing":
             kwargs["application_number"] = application_number(plan, kwargs["filing_date"])
         case = services.SERVICES[step.name](
-            case=case, actor=actor_for(step, plan, staff), at=step.at, **kwargs
+            case=case, actor=Actor.admin(actor_for(step, plan, staff)), at=step.at, **kwargs
         )
     case.issued_access_code = access_code
     return case

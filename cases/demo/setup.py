@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 
 from cases import services
+from cases.actors import Actor
 from cases.demo import data
 from cases.demo.data import CenterData
 from cases.models import Center, Entity, Language, RegistrationState, Role, StaffProfile
@@ -165,13 +166,13 @@ def create_entities(
             fields["contact_language"] = Language.EN
         entity = Entity.objects.create(center=center, **fields)
         if n < approved:
-            services.entity_transition(entity=entity, name="approve", actor=clerk)
+            services.entity_transition(entity=entity, name="approve", actor=Actor.admin(clerk))
             approved_ids.append(entity.pk)
         elif n < approved + returned:
             services.entity_transition(
                 entity=entity,
                 name="return_for_material",
-                actor=clerk,
+                actor=Actor.admin(clerk),
                 note=rng.choice(data.RETURN_NOTES),
             )
             pending_ids.append(entity.pk)

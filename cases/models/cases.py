@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from cases import workflow
-from cases.choices import PRE_FILING_STATES, TERMINAL_STATES, CaseState, PatentType
+from cases.choices import PRE_FILING_STATES, TERMINAL_STATES, CaseState, Channel, PatentType
 from cases.models.centers import Center, Entity
+from cases.permissions import user_center_id
 
 S = CaseState
 
@@ -27,7 +28,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         """Cases a staff member may see: their own center's (superusers: all)."""
         if getattr(user, "is_superuser", False):
             return self
-        center_id = workflow.user_center_id(user)
+        center_id = user_center_id(user)
         if center_id is None:
             return self.none()
         return self.filter(center_id=center_id)
@@ -136,6 +137,29 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 condition=Q(state__in=[s for s in CaseState.values if s not in TERMINAL_STATES]),
             ),
         ]
+        # One per transition and action; cases.permissions gives them to the roles.
+        permissions = [
+            ("submit_case", "Can register a case"),
+            ("accept_case", "Can accept a case"),
+            ("decline_case", "Can decline a case"),
+            ("request_correction", "Can request a correction"),
+            ("receive_correction", "Can record a correction received"),
+            ("qualify_case", "Can qualify a case"),
+            ("disqualify_case", "Can mark a case unqualified"),
+            ("record_filing", "Can record the CNIPA filing"),
+            ("record_office_action", "Can record an office action"),
+            ("record_response", "Can record an office-action response"),
+            ("record_grant_notice", "Can record a grant notice"),
+            ("record_rejection", "Can record a rejection"),
+            ("record_fast_track_exit", "Can record an exit from the fast track"),
+            ("record_registration", "Can record the registration"),
+            ("lapse_case", "Can lapse a case"),
+            ("withdraw_case", "Can withdraw a case"),
+            ("assign_case", "Can assign the examiner of a case"),
+            ("examine_case", "Can be assigned cases to examine"),
+            ("reset_access_code", "Can reset a case's access code"),
+            ("view_dashboard", "Can view the turnaround dashboard"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -158,7 +182,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.SUBMITTED,
         target=S.UNDER_REVIEW,
-        permission=workflow.permission_for("accept"),
+        permission=workflow.permission("accept"),
         conditions=[
             workflow.entity_of_case_center,
             workflow.entity_registration_approved,
@@ -173,7 +197,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.SUBMITTED,
         target=S.NOT_ACCEPTED,
-        permission=workflow.permission_for("decline"),
+        permission=workflow.permission("decline"),
     )
     def decline(self, *, at: object) -> None:
         """Outside the center's scope (field or entity): not accepted."""
@@ -183,7 +207,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.UNDER_REVIEW,
         target=S.CORRECTION_REQUESTED,
-        permission=workflow.permission_for("request_correction"),
+        permission=workflow.permission("request_correction"),
     )
     def request_correction(self) -> None:
         """Corrections (补正) requested from the applicant."""
@@ -192,7 +216,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.CORRECTION_REQUESTED,
         target=S.UNDER_REVIEW,
-        permission=workflow.permission_for("receive_correction"),
+        permission=workflow.permission("receive_correction"),
     )
     def receive_correction(self) -> None:
         """The applicant's corrections arrived: review resumes."""
@@ -201,7 +225,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.UNDER_REVIEW,
         target=S.QUALIFIED,
-        permission=workflow.permission_for("qualify"),
+        permission=workflow.permission("qualify"),
     )
     def qualify(self, *, at: object) -> None:
         """Pre-examination qualified (预审合格)."""
@@ -211,7 +235,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.UNDER_REVIEW,
         target=S.UNQUALIFIED,
-        permission=workflow.permission_for("disqualify"),
+        permission=workflow.permission("disqualify"),
     )
     def disqualify(self, *, at: object) -> None:
         """Pre-examination unqualified."""
@@ -221,7 +245,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.QUALIFIED,
         target=S.FILED,
-        permission=workflow.permission_for("record_filing"),
+        permission=workflow.permission("record_filing"),
     )
     def record_filing(self, *, application_number: str, filing_date: date) -> None:
         """Filed with CNIPA: the application number and filing date are known."""
@@ -232,7 +256,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.FILED,
         target=S.OFFICE_ACTION,
-        permission=workflow.permission_for("record_office_action"),
+        permission=workflow.permission("record_office_action"),
     )
     def record_office_action(self) -> None:
         """An office action or correction notice from CNIPA awaits the applicant's answer."""
@@ -241,7 +265,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.OFFICE_ACTION,
         target=S.FILED,
-        permission=workflow.permission_for("record_response"),
+        permission=workflow.permission("record_response"),
     )
     def record_response(self) -> None:
         """The applicant answered the office action in time: examination continues."""
@@ -250,7 +274,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.FILED,
         target=S.GRANT_NOTIFIED,
-        permission=workflow.permission_for("record_grant_notice"),
+        permission=workflow.permission("record_grant_notice"),
     )
     def record_grant_notice(self, *, notice_date: date, received_on: date) -> None:
         """Grant and registration notices issued (授予专利权通知书)."""
@@ -261,7 +285,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.FILED,
         target=S.REJECTED,
-        permission=workflow.permission_for("record_rejection"),
+        permission=workflow.permission("record_rejection"),
     )
     def record_rejection(self, *, at: object) -> None:
         """CNIPA rejected the application."""
@@ -271,7 +295,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         state,
         source=[S.FILED, S.OFFICE_ACTION],
         target=S.FAST_TRACK_EXITED,
-        permission=workflow.permission_for("record_fast_track_exit"),
+        permission=workflow.permission("record_fast_track_exit"),
     )
     def record_fast_track_exit(self, *, at: object) -> None:
         """Late response, extension or voluntary amendment: the case leaves the fast track."""
@@ -281,7 +305,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.GRANT_NOTIFIED,
         target=S.GRANTED,
-        permission=workflow.permission_for("record_registration"),
+        permission=workflow.permission("record_registration"),
     )
     def record_registration(self, *, at: object) -> None:
         """Registration completed: the grant is announced."""
@@ -291,7 +315,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         state,
         source=[S.CORRECTION_REQUESTED, S.QUALIFIED, S.GRANT_NOTIFIED],
         target=S.LAPSED,
-        permission=workflow.permission_for("lapse"),
+        permission=workflow.permission("lapse"),
     )
     def lapse(self, *, at: object) -> None:
         """The applicant's period ran out (correction, filing or registration)."""
@@ -301,7 +325,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         state,
         source=list(PRE_FILING_STATES),
         target=S.WITHDRAWN,
-        permission=workflow.permission_for("withdraw"),
+        permission=workflow.permission("withdraw"),
     )
     def withdraw(self, *, at: object) -> None:
         """Withdrawn at the applicant's request, before filing with CNIPA."""
@@ -350,6 +374,7 @@ class CaseEvent(models.Model):
         _("message to the applicant"), blank=True, help_text=_("Shown on the public status page.")
     )
     public = models.BooleanField(_("public"), default=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
 
     objects = CaseEventQuerySet.as_manager()
 

@@ -148,6 +148,15 @@ class Entity(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("registered entity")
         verbose_name_plural = _("registered entities")
         ordering = ["name"]
+        # One per registration transition; cases.permissions gives them to the roles.
+        permissions = [
+            ("approve_entity", "Can approve a registration"),
+            ("return_entity", "Can return a registration for more material"),
+            ("resubmit_entity", "Can resubmit a registration"),
+            ("reject_entity", "Can reject a registration"),
+            ("suspend_entity", "Can suspend a registration"),
+            ("reinstate_entity", "Can reinstate a registration"),
+        ]
 
     def __str__(self) -> str:
         return self.name

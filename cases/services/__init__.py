@@ -16,7 +16,6 @@ from cases.services.cases import (
 )
 from cases.services.clocks import (
     calendar_changed,
-    case_refresh_deadlines,
     get_work_calendar,
     rules_ensure_defaults,
 )
@@ -51,7 +50,6 @@ __all__ = [
     "case_record_registration",
     "case_record_rejection",
     "case_record_response",
-    "case_refresh_deadlines",
     "case_request_correction",
     "case_reset_access_code",
     "case_status_link",

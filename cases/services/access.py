@@ -33,22 +33,22 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from cases import workflow
-from cases.errors import PermissionDenied
-from cases.models import Case, CaseEvent, Role
+from cases import events
+from cases.actors import Actor
+from cases.models import Case
 from cases.optional_cache import cache_get_many
 from cases.services.status_pages import status_pages_forget
+from cases.services.transitions import case_locked, check_permission
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,6 @@ _HASH_SALT = "cases.access.code"
 _HASH_PREFIX = "h1$"  # the scheme, so that a later one can be told apart
 _LINK_SALT = "cases.access.status-link"
 _FINGERPRINT_SALT = "cases.access.link-fingerprint"
-_RESETTERS = frozenset({Role.INTAKE_CLERK, Role.MANAGER, Role.CENTER_ADMIN})
 # Compared against when the reference matches no case, so that a miss costs the same work.
 _DUMMY_HASH = _HASH_PREFIX + "0" * 64
 
@@ -127,46 +126,27 @@ def case_issue_access_code(*, case: Case) -> str:
     return code
 
 
-@transaction.atomic
-def case_reset_access_code(*, case: Case | int, actor: Any) -> str:
-    """Replace a case's access code (staff; ``actor=None`` for the system).
+def case_reset_access_code(*, case: Case | int, actor: Actor) -> str:
+    """Replace a case's access code.
 
     The old code and every status link given out before stop working. Returns the new
     plaintext, to be shown once. Logged as an internal event (never on the public page).
     """
-    pk = case if isinstance(case, int) else case.pk
-    locked = Case.objects.select_for_update(of=("self",)).get(pk=pk)
-    if actor is not None and not (
-        workflow.user_roles(actor) & _RESETTERS
-        and workflow.works_on_center(actor, locked.center_id)
-    ):
-        raise PermissionDenied(_("You are not allowed to reset the access code of this case."))
-    code = generate_access_code()
-    locked.access_code_hash = hash_access_code(code)
-    locked.save(update_fields=["access_code_hash", "updated_at"])
-    CaseEvent.objects.create(
-        case=locked,
-        transition="reset_access_code",
-        from_state=locked.state,
-        to_state=locked.state,
-        actor=actor,
-        note=_reset_note(),
-        public=False,
-    )
-    status_pages_forget(case_id=locked.pk)
+    with case_locked(case) as locked:
+        check_permission(
+            actor,
+            "cases.reset_access_code",
+            locked,
+            _("You are not allowed to reset the access code of this case."),
+        )
+        code = generate_access_code()
+        locked.access_code_hash = hash_access_code(code)
+        locked.save(update_fields=["access_code_hash", "updated_at"])
+        events.access_code_reset_event(case=locked, actor=actor, at=timezone.now())
+        status_pages_forget(case_id=locked.pk)
     if not isinstance(case, int):
         case.access_code_hash = locked.access_code_hash
     return code
-
-
-def _reset_note() -> str:
-    """The history's note for a reset, in the site's language like the sweep's notes.
-
-    Not the acting staff member's: the history is read by the whole center, whose
-    working language is the site's, and a stored note is not translated when read.
-    """
-    with translation.override(settings.LANGUAGE_CODE):
-        return _("Access code reset: the old code and status links sent before no longer work.")
 
 
 def case_find_by_access_code(*, reference: str, code: str) -> Case | None:

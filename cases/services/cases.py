@@ -1,7 +1,7 @@
 """Case services on the center's side: intake, scope check, review, and closing.
 
-One function per transition, all through ``transitions.run_transition``; the CNIPA side
-is in ``cnipa.py``. ``SERVICES`` maps each transition name to its service.
+One function per transition, each straight-line code (``transitions`` says the shape);
+the CNIPA side is in ``cnipa.py``. ``SERVICES`` maps each transition name to its service.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import workflow
-from cases.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from cases import events
+from cases.actors import Actor
+from cases.errors import InvalidInput, TransitionNotAllowed
 from cases.models import (
     Case,
     Center,
@@ -24,11 +24,9 @@ from cases.models import (
     Party,
     PatentType,
     ReferenceCounter,
-    Role,
     Step,
 )
-from cases.people import staff_display_name
-from cases.services import access, clocks
+from cases.services import access, clocks, outbox
 from cases.services.cnipa import (
     case_record_fast_track_exit,
     case_record_filing,
@@ -39,13 +37,13 @@ from cases.services.cnipa import (
     case_record_response,
 )
 from cases.services.transitions import (
-    closing_service,
+    case_locked,
+    check_examiner,
+    check_permission,
+    check_transition,
     local_day,
-    lock_case,
-    log_event,
     now_or,
     require_public_note,
-    run_transition,
 )
 
 
@@ -61,7 +59,7 @@ def _next_reference(center: Center, year: int) -> str:
 @transaction.atomic
 def case_submit(
     *,
-    actor: Any,
+    actor: Actor,
     entity: Entity,
     patent_type: str,
     title: str,
@@ -72,12 +70,12 @@ def case_submit(
 ) -> Case:
     """Intake: register a draft application received from a registered entity."""
     at = now_or(at)
-    if actor is not None:
-        roles = workflow.user_roles(actor)
-        if not (
-            roles & {Role.INTAKE_CLERK, Role.MANAGER, Role.CENTER_ADMIN}
-        ) or not workflow.works_on_center(actor, entity.center_id):
-            raise PermissionDenied(_("You are not allowed to register cases for this center."))
+    check_permission(
+        actor,
+        "cases.submit_case",
+        entity,
+        _("You are not allowed to register cases for this center."),
+    )
     if patent_type not in PatentType.values:
         raise InvalidInput(
             _("Unknown patent type “%(value)s”.") % {"value": patent_type}, field="patent_type"
@@ -86,6 +84,8 @@ def case_submit(
         raise InvalidInput(_("A title is required."), field="title")
     if not classification.strip():
         raise InvalidInput(_("A main classification is required."), field="classification")
+    if examiner is not None:
+        check_examiner(examiner, entity)
     center = entity.center
     case = Case.objects.create(
         center=center,
@@ -101,88 +101,69 @@ def case_submit(
     case.issued_access_code = access.case_issue_access_code(case=case)
     clocks.timer_open(case=case, step=Step.ACCEPTANCE, start=local_day(at))
     clocks.case_refresh_deadlines(case=case)
-    log_event(case, name="submit", from_state="", actor=actor, at=at, note=note)
+    event = events.case_submitted_event(case=case, actor=actor, at=at, note=note)
+    outbox.case_event_recorded(event=event)
     return case
 
 
-@transaction.atomic
 def case_accept(
     *,
     case: Case | int,
-    actor: Any,
+    actor: Actor,
     examiner: Any = None,
     note: str = "",
     at: datetime | None = None,
 ) -> Case:
     """Scope check passed (field and entity): review starts, optionally assigned."""
     at = now_or(at)
-
-    def prepare(c: Case) -> None:
+    with case_locked(case) as case:
+        check_transition(case, "accept", actor)
         if examiner is not None:
-            if Role.EXAMINER not in workflow.user_roles(examiner) or not workflow.works_on_center(
-                examiner, c.center_id
-            ):
-                raise InvalidInput(_("Assign an examiner of this center."), field="examiner")
-            c.examiner = examiner
-
-    def then(c: Case, on: date, at_: datetime) -> None:
-        clocks.timer_stop(case=c, step=Step.ACCEPTANCE, on=on, at=at_)
-        clocks.timer_open(case=c, step=Step.REVIEW, start=on)
-
-    return run_transition(
-        case,
-        "accept",
-        actor=actor,
-        at=at,
-        note=note,
-        args={"at": at},
-        prepare=prepare,
-        clocks_then=then,
-    )
-
-
-@transaction.atomic
-def case_assign(*, case: Case | int, actor: Any, examiner: Any) -> Case:
-    """Assign (or reassign) the examiner of an open case; not a state change."""
-    case = lock_case(case)
-    if actor is not None and not workflow.may_assign(actor, case):
-        raise PermissionDenied(_("You are not allowed to assign examiners on this case."))
-    if case.is_terminal:
-        raise TransitionNotAllowed(
-            _("The case is “%(state)s”: it can no longer be assigned.")
-            % {"state": case.get_state_display()}
+            check_examiner(examiner, case)
+            case.examiner = examiner
+        from_state = case.state
+        case.accept(at=at)
+        case.save(update_fields=["state", "accepted_at", "examiner", "updated_at"])
+        clocks.timer_stop(case=case, step=Step.ACCEPTANCE, on=local_day(at), at=at)
+        clocks.timer_open(case=case, step=Step.REVIEW, start=local_day(at))
+        clocks.case_refresh_deadlines(case=case)
+        event = events.case_accepted_event(
+            case=case, actor=actor, from_state=from_state, at=at, note=note
         )
-    if examiner is not None and (
-        Role.EXAMINER not in workflow.user_roles(examiner)
-        or not workflow.works_on_center(examiner, case.center_id)
-    ):
-        raise InvalidInput(_("Assign an examiner of this center."), field="examiner")
-    previous = case.examiner
-    case.examiner = examiner
-    case.save(update_fields=["examiner", "updated_at"])
-    # In the site's language, as the system's other notes: the whole center reads it.
-    with translation.override(settings.LANGUAGE_CODE):
-        note = _("Examiner: %(old)s → %(new)s") % {
-            "old": staff_display_name(previous) or "—",
-            "new": staff_display_name(examiner) or "—",
-        }
-    log_event(
-        case,
-        name="assign",
-        from_state=case.state,
-        actor=actor,
-        at=timezone.now(),
-        note=note,
-        public=False,
-    )
+        outbox.case_event_recorded(event=event)
     return case
 
 
-@transaction.atomic
+def case_assign(*, case: Case | int, actor: Actor, examiner: Any) -> Case:
+    """Assign (or reassign) the examiner of an open case; not a state change."""
+    at = timezone.now()
+    with case_locked(case) as case:
+        check_permission(
+            actor,
+            "cases.assign_case",
+            case,
+            _("You are not allowed to assign examiners on this case."),
+        )
+        if case.is_terminal:
+            raise TransitionNotAllowed(
+                _("The case is “%(state)s”: it can no longer be assigned.")
+                % {"state": case.get_state_display()}
+            )
+        if examiner is not None:
+            check_examiner(examiner, case)
+        previous = case.examiner
+        case.examiner = examiner
+        case.save(update_fields=["examiner", "updated_at"])
+        events.examiner_assigned_event(
+            case=case, actor=actor, at=at, previous=previous, examiner=examiner
+        )
+    return case
+
+
 def case_request_correction(
     *,
     case: Case | int,
-    actor: Any,
+    actor: Actor,
     note: str = "",
     public_note: str = "",
     due: date | None = None,
@@ -195,79 +176,195 @@ def case_request_correction(
     applies.
     """
     at = now_or(at)
-
-    def prepare(c: Case) -> None:
+    with case_locked(case) as case:
+        check_transition(case, "request_correction", actor)
         require_public_note("request_correction", public_note)
         if due is not None and due < local_day(at):
             raise InvalidInput(_("The correction due date is in the past."), field="due")
+        from_state = case.state
+        case.request_correction()
+        case.save(update_fields=["state", "updated_at"])
+        clocks.timer_pause(case=case, step=Step.REVIEW, on=local_day(at))
+        clocks.timer_open(case=case, step=Step.CORRECTION, start=local_day(at), due=due)
+        clocks.case_refresh_deadlines(case=case)
+        event = events.correction_requested_event(
+            case=case,
+            actor=actor,
+            from_state=from_state,
+            at=at,
+            note=note,
+            public_note=public_note,
+        )
+        outbox.case_event_recorded(event=event)
+    return case
 
-    def then(c: Case, on: date, at_: datetime) -> None:
-        clocks.timer_pause(case=c, step=Step.REVIEW, on=on)
-        clocks.timer_open(case=c, step=Step.CORRECTION, start=on, due=due)
 
-    return run_transition(
-        case,
-        "request_correction",
-        actor=actor,
-        at=at,
-        note=note,
-        public_note=public_note,
-        prepare=prepare,
-        clocks_then=then,
-    )
-
-
-@transaction.atomic
 def case_receive_correction(
-    *, case: Case | int, actor: Any, note: str = "", at: datetime | None = None
+    *, case: Case | int, actor: Actor, note: str = "", at: datetime | None = None
 ) -> Case:
     """The corrected application arrived: review resumes where it paused."""
+    at = now_or(at)
+    with case_locked(case) as case:
+        check_transition(case, "receive_correction", actor)
+        from_state = case.state
+        case.receive_correction()
+        case.save(update_fields=["state", "updated_at"])
+        clocks.timer_stop(case=case, step=Step.CORRECTION, on=local_day(at), at=at)
+        clocks.timer_resume(case=case, step=Step.REVIEW, on=local_day(at))
+        clocks.case_refresh_deadlines(case=case)
+        event = events.correction_received_event(
+            case=case, actor=actor, from_state=from_state, at=at, note=note
+        )
+        outbox.case_event_recorded(event=event)
+    return case
 
-    def then(c: Case, on: date, at_: datetime) -> None:
-        clocks.timer_stop(case=c, step=Step.CORRECTION, on=on, at=at_)
-        clocks.timer_resume(case=c, step=Step.REVIEW, on=on)
 
-    return run_transition(
-        case, "receive_correction", actor=actor, at=at, note=note, clocks_then=then
-    )
-
-
-@transaction.atomic
 def case_qualify(
     *,
     case: Case | int,
-    actor: Any,
+    actor: Actor,
     note: str = "",
     public_note: str = "",
     at: datetime | None = None,
 ) -> Case:
     """Pre-examination qualified: the applicant must now file with CNIPA."""
     at = now_or(at)
+    with case_locked(case) as case:
+        check_transition(case, "qualify", actor)
+        from_state = case.state
+        case.qualify(at=at)
+        case.save(update_fields=["state", "qualified_at", "updated_at"])
+        clocks.timer_stop(case=case, step=Step.REVIEW, on=local_day(at), at=at)
+        clocks.timer_open(case=case, step=Step.FILING, start=local_day(at))
+        clocks.case_refresh_deadlines(case=case)
+        event = events.case_qualified_event(
+            case=case,
+            actor=actor,
+            from_state=from_state,
+            at=at,
+            note=note,
+            public_note=public_note,
+        )
+        outbox.case_event_recorded(event=event)
+    return case
 
-    def then(c: Case, on: date, at_: datetime) -> None:
-        clocks.timer_stop(case=c, step=Step.REVIEW, on=on, at=at_)
-        clocks.timer_open(case=c, step=Step.FILING, start=on)
 
-    return run_transition(
-        case,
-        "qualify",
-        actor=actor,
-        at=at,
-        note=note,
-        public_note=public_note,
-        args={"at": at},
-        clocks_then=then,
-    )
+def case_decline(
+    *,
+    case: Case | int,
+    actor: Actor,
+    note: str = "",
+    public_note: str = "",
+    at: datetime | None = None,
+) -> Case:
+    """Not accepted: outside the center's fields, or the entity is not eligible."""
+    at = now_or(at)
+    with case_locked(case) as case:
+        check_transition(case, "decline", actor)
+        require_public_note("decline", public_note)
+        from_state = case.state
+        case.decline(at=at)
+        case.save(update_fields=["state", "closed_at", "updated_at"])
+        clocks.timers_stop_all(case=case, on=local_day(at), at=at)
+        clocks.case_refresh_deadlines(case=case)
+        event = events.case_declined_event(
+            case=case,
+            actor=actor,
+            from_state=from_state,
+            at=at,
+            note=note,
+            public_note=public_note,
+        )
+        outbox.case_event_recorded(event=event)
+    return case
 
 
-case_decline = closing_service("decline")
-case_decline.__doc__ = "Not accepted: outside the center's fields, or the entity is not eligible."
-case_disqualify = closing_service("disqualify")
-case_disqualify.__doc__ = "Pre-examination unqualified: the case ends here."
-case_lapse = closing_service("lapse", breached_party=Party.APPLICANT)
-case_lapse.__doc__ = "The applicant's period ran out: the case lapses."
-case_withdraw = closing_service("withdraw")
-case_withdraw.__doc__ = "Withdrawn at the applicant's request, before filing with CNIPA."
+def case_disqualify(
+    *,
+    case: Case | int,
+    actor: Actor,
+    note: str = "",
+    public_note: str = "",
+    at: datetime | None = None,
+) -> Case:
+    """Pre-examination unqualified: the case ends here."""
+    at = now_or(at)
+    with case_locked(case) as case:
+        check_transition(case, "disqualify", actor)
+        require_public_note("disqualify", public_note)
+        from_state = case.state
+        case.disqualify(at=at)
+        case.save(update_fields=["state", "closed_at", "updated_at"])
+        clocks.timers_stop_all(case=case, on=local_day(at), at=at)
+        clocks.case_refresh_deadlines(case=case)
+        event = events.case_disqualified_event(
+            case=case,
+            actor=actor,
+            from_state=from_state,
+            at=at,
+            note=note,
+            public_note=public_note,
+        )
+        outbox.case_event_recorded(event=event)
+    return case
+
+
+def case_lapse(
+    *,
+    case: Case | int,
+    actor: Actor,
+    note: str = "",
+    public_note: str = "",
+    at: datetime | None = None,
+) -> Case:
+    """The applicant's period ran out: the case lapses, the applicant's clocks breached."""
+    at = now_or(at)
+    with case_locked(case) as case:
+        check_transition(case, "lapse", actor)
+        from_state = case.state
+        case.lapse(at=at)
+        case.save(update_fields=["state", "closed_at", "updated_at"])
+        clocks.timers_stop_all(case=case, on=local_day(at), at=at, breached_party=Party.APPLICANT)
+        clocks.case_refresh_deadlines(case=case)
+        event = events.case_lapsed_event(
+            case=case,
+            actor=actor,
+            from_state=from_state,
+            at=at,
+            note=note,
+            public_note=public_note,
+        )
+        outbox.case_event_recorded(event=event)
+    return case
+
+
+def case_withdraw(
+    *,
+    case: Case | int,
+    actor: Actor,
+    note: str = "",
+    public_note: str = "",
+    at: datetime | None = None,
+) -> Case:
+    """Withdrawn at the applicant's request, before filing with CNIPA."""
+    at = now_or(at)
+    with case_locked(case) as case:
+        check_transition(case, "withdraw", actor)
+        from_state = case.state
+        case.withdraw(at=at)
+        case.save(update_fields=["state", "closed_at", "updated_at"])
+        clocks.timers_stop_all(case=case, on=local_day(at), at=at)
+        clocks.case_refresh_deadlines(case=case)
+        event = events.case_withdrawn_event(
+            case=case,
+            actor=actor,
+            from_state=from_state,
+            at=at,
+            note=note,
+            public_note=public_note,
+        )
+        outbox.case_event_recorded(event=event)
+    return case
 
 
 # Transition name -> service, for the admin's buttons and the API.

@@ -1,7 +1,7 @@
 """Running clocks: open, pause, resume and stop timers; keep the case's deadline summary.
 
 Called only from the case services, inside their transaction, after the case row is
-locked. Dates are local (``TIME_ZONE``, Asia/Shanghai by default).
+locked (``transitions.case_locked``). Dates are local (``TIME_ZONE``, Asia/Shanghai by default).
 """
 
 from __future__ import annotations
@@ -286,7 +286,9 @@ def timers_stop_all(
 
 
 def case_refresh_deadlines(*, case: Case) -> Case:
-    """Recompute the case's deadline summary from its running clocks (one query)."""
+    """Recompute the case's deadline summary from its running clocks (one query), and
+    save it. Called by the case services under their case lock (``case_locked``), after
+    they moved the clocks."""
     summary = case.timers.filter(stopped_at__isnull=True).aggregate(
         next_due=Min("due_on", filter=Q(paused_since__isnull=True)),
         at_risk=Min("at_risk_since", filter=Q(paused_since__isnull=True)),

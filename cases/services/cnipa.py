@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
-from cases import appnumbers, deadlines
+from cases import appnumbers, deadlines, events
+from cases.actors import Actor
 from cases.errors import InvalidInput
 from cases.models import (
     Case,
@@ -16,13 +16,8 @@ from cases.models import (
     Step,
     Timer,
 )
-from cases.services import clocks
-from cases.services.transitions import (
-    closing_service,
-    local_day,
-    now_or,
-    run_transition,
-)
+from cases.services import clocks, outbox
+from cases.services.transitions import case_locked, check_transition, local_day, now_or
 
 
 def _parse_application_number(case: Case, text: str) -> str:
@@ -51,11 +46,18 @@ def _parse_application_number(case: Case, text: str) -> str:
     return str(number)
 
 
-@transaction.atomic
+def _number_taken(number: str) -> InvalidInput:
+    return InvalidInput(
+        _("Application number %(number)s is already recorded on another case.")
+        % {"number": number},
+        field="application_number",
+    )
+
+
 def case_record_filing(
     *,
     case: Case | int,
-    actor: Any,
+    actor: Actor,
     application_number: str,
     filing_date: date | None,
     note: str = "",
@@ -63,67 +65,64 @@ def case_record_filing(
 ) -> Case:
     """Filed with CNIPA: record the application number and filing date; the benchmark starts."""
     at = now_or(at)
-    args: dict[str, Any] = {}
-
-    def number_taken(number: str) -> InvalidInput:
-        return InvalidInput(
-            _("Application number %(number)s is already recorded on another case.")
-            % {"number": number},
-            field="application_number",
-        )
-
-    def prepare(c: Case) -> None:
-        number = _parse_application_number(c, application_number)
-        if filing_date is None:
-            raise InvalidInput(_("The CNIPA filing date is required."), field="filing_date")
-        if filing_date > local_day(at):
-            raise InvalidInput(_("The filing date cannot be in the future."), field="filing_date")
-        if c.qualified_at and filing_date < local_day(c.qualified_at):
-            raise InvalidInput(
-                _("The filing date cannot be before the case qualified (%(date)s).")
-                % {"date": local_day(c.qualified_at).isoformat()},
-                field="filing_date",
-            )
-        if int(number[:4]) != filing_date.year:
-            raise InvalidInput(
-                _("The application number's year does not match the filing date."),
-                field="application_number",
-            )
-        if Case.objects.filter(application_number=number).exclude(pk=c.pk).exists():
-            raise number_taken(number)
-        args.update(application_number=number, filing_date=filing_date)
-
-    def then(c: Case, on: date, at_: datetime) -> None:
-        clocks.timer_stop(case=c, step=Step.FILING, on=filing_date, at=at_)
-        clocks.timer_open(
-            case=c,
-            step=Step.BENCHMARK,
-            start=filing_date,
-            values=clocks.RuleValues(c.center.benchmark_days(c.patent_type), "days", "plain"),
-        )
-
+    number = application_number
     try:
-        return run_transition(
-            case,
-            "record_filing",
-            actor=actor,
-            at=at,
-            note=note,
-            args=args,
-            occurred_on=filing_date,
-            prepare=prepare,
-            clocks_then=then,
-        )
+        with case_locked(case) as case:
+            check_transition(case, "record_filing", actor)
+            number = _parse_application_number(case, application_number)
+            if filing_date is None:
+                raise InvalidInput(_("The CNIPA filing date is required."), field="filing_date")
+            if filing_date > local_day(at):
+                raise InvalidInput(
+                    _("The filing date cannot be in the future."), field="filing_date"
+                )
+            if case.qualified_at and filing_date < local_day(case.qualified_at):
+                raise InvalidInput(
+                    _("The filing date cannot be before the case qualified (%(date)s).")
+                    % {"date": local_day(case.qualified_at).isoformat()},
+                    field="filing_date",
+                )
+            if int(number[:4]) != filing_date.year:
+                raise InvalidInput(
+                    _("The application number's year does not match the filing date."),
+                    field="application_number",
+                )
+            if Case.objects.filter(application_number=number).exclude(pk=case.pk).exists():
+                raise _number_taken(number)
+            from_state = case.state
+            case.record_filing(application_number=number, filing_date=filing_date)
+            case.save(
+                update_fields=["state", "application_number", "cnipa_filing_date", "updated_at"]
+            )
+            clocks.timer_stop(case=case, step=Step.FILING, on=filing_date, at=at)
+            clocks.timer_open(
+                case=case,
+                step=Step.BENCHMARK,
+                start=filing_date,
+                values=clocks.RuleValues(
+                    case.center.benchmark_days(case.patent_type), "days", "plain"
+                ),
+            )
+            clocks.case_refresh_deadlines(case=case)
+            event = events.filing_recorded_event(
+                case=case,
+                actor=actor,
+                from_state=from_state,
+                at=at,
+                note=note,
+                filed_on=filing_date,
+            )
+            outbox.case_event_recorded(event=event)
     except IntegrityError as error:
         # Another case took the number between the check and the save.
-        raise number_taken(args.get("application_number", application_number)) from error
+        raise _number_taken(number) from error
+    return case
 
 
-@transaction.atomic
 def case_record_office_action(
     *,
     case: Case | int,
-    actor: Any,
+    actor: Actor,
     notice_date: date | None,
     period_days: int | None = None,
     due: date | None = None,
@@ -138,13 +137,13 @@ def case_record_office_action(
     date plus its period in days counted as CNIPA counts (default: the office-action rule).
     """
     at = now_or(at)
-
-    def prepare(c: Case) -> None:
+    with case_locked(case) as case:
+        check_transition(case, "record_office_action", actor)
         if notice_date is None:
             raise InvalidInput(_("The notice date is required."), field="notice_date")
         if notice_date > local_day(at):
             raise InvalidInput(_("The notice date cannot be in the future."), field="notice_date")
-        if c.cnipa_filing_date and notice_date < c.cnipa_filing_date:
+        if case.cnipa_filing_date and notice_date < case.cnipa_filing_date:
             raise InvalidInput(
                 _("The notice date is before the CNIPA filing date."), field="notice_date"
             )
@@ -154,83 +153,86 @@ def case_record_office_action(
             )
         if due is not None and due < notice_date:
             raise InvalidInput(_("The response due date is before the notice date."), field="due")
-
-    def then(c: Case, on: date, at_: datetime) -> None:
-        assert notice_date is not None
-        clocks.timer_pause(case=c, step=Step.BENCHMARK, on=notice_date)
-        delivered = deadlines.deemed_delivery(notice_date, electronic=electronic)
+        from_state = case.state
+        case.record_office_action()
+        case.save(update_fields=["state", "updated_at"])
+        clocks.timer_pause(case=case, step=Step.BENCHMARK, on=notice_date)
         values = None
         if period_days is not None:
             values = clocks.RuleValues(period_days, "days", "cnipa")
-        clocks.timer_open(case=c, step=Step.OFFICE_ACTION, start=delivered, values=values, due=due)
+        clocks.timer_open(
+            case=case,
+            step=Step.OFFICE_ACTION,
+            start=deadlines.deemed_delivery(notice_date, electronic=electronic),
+            values=values,
+            due=due,
+        )
+        clocks.case_refresh_deadlines(case=case)
+        event = events.office_action_recorded_event(
+            case=case,
+            actor=actor,
+            from_state=from_state,
+            at=at,
+            note=note,
+            public_note=public_note,
+            notice_date=notice_date,
+        )
+        outbox.case_event_recorded(event=event)
+    return case
 
-    return run_transition(
-        case,
-        "record_office_action",
-        actor=actor,
-        at=at,
-        note=note,
-        public_note=public_note,
-        prepare=prepare,
-        clocks_then=then,
-        occurred_on=notice_date,
-    )
 
-
-@transaction.atomic
 def case_record_response(
     *,
     case: Case | int,
-    actor: Any,
+    actor: Actor,
     responded_on: date | None = None,
     note: str = "",
     at: datetime | None = None,
 ) -> Case:
     """The applicant answered the office action: CNIPA's clock runs again."""
     at = now_or(at)
-
-    def prepare(c: Case) -> None:
-        if responded_on is None:
-            return
-        if responded_on > local_day(at):
-            raise InvalidInput(
-                _("The response date cannot be in the future."), field="responded_on"
+    with case_locked(case) as case:
+        check_transition(case, "record_response", actor)
+        if responded_on is not None:
+            if responded_on > local_day(at):
+                raise InvalidInput(
+                    _("The response date cannot be in the future."), field="responded_on"
+                )
+            # The benchmark paused on the office action's notice date.
+            noticed = (
+                Timer.objects.filter(case=case, step=Step.BENCHMARK, stopped_at__isnull=True)
+                .values_list("paused_since", flat=True)
+                .first()
             )
-        # The benchmark paused on the office action's notice date.
-        noticed = (
-            Timer.objects.filter(case=c, step=Step.BENCHMARK, stopped_at__isnull=True)
-            .values_list("paused_since", flat=True)
-            .first()
+            if noticed is not None and responded_on < noticed:
+                raise InvalidInput(
+                    _("The response date is before the office action's notice date (%(date)s).")
+                    % {"date": noticed.isoformat()},
+                    field="responded_on",
+                )
+        from_state = case.state
+        case.record_response()
+        case.save(update_fields=["state", "updated_at"])
+        day = responded_on or local_day(at)
+        clocks.timer_stop(case=case, step=Step.OFFICE_ACTION, on=day, at=at)
+        clocks.timer_resume(case=case, step=Step.BENCHMARK, on=day)
+        clocks.case_refresh_deadlines(case=case)
+        event = events.response_recorded_event(
+            case=case,
+            actor=actor,
+            from_state=from_state,
+            at=at,
+            note=note,
+            responded_on=responded_on,
         )
-        if noticed is not None and responded_on < noticed:
-            raise InvalidInput(
-                _("The response date is before the office action's notice date (%(date)s).")
-                % {"date": noticed.isoformat()},
-                field="responded_on",
-            )
-
-    def then(c: Case, on: date, at_: datetime) -> None:
-        day = responded_on or on
-        clocks.timer_stop(case=c, step=Step.OFFICE_ACTION, on=day, at=at_)
-        clocks.timer_resume(case=c, step=Step.BENCHMARK, on=day)
-
-    return run_transition(
-        case,
-        "record_response",
-        actor=actor,
-        at=at,
-        note=note,
-        prepare=prepare,
-        clocks_then=then,
-        occurred_on=responded_on,
-    )
+        outbox.case_event_recorded(event=event)
+    return case
 
 
-@transaction.atomic
 def case_record_grant_notice(
     *,
     case: Case | int,
-    actor: Any,
+    actor: Actor,
     notice_date: date | None,
     received_on: date | None = None,
     note: str = "",
@@ -239,9 +241,8 @@ def case_record_grant_notice(
 ) -> Case:
     """Grant and registration notices issued: the benchmark stops, registration is due."""
     at = now_or(at)
-    args: dict[str, Any] = {}
-
-    def prepare(c: Case) -> None:
+    with case_locked(case) as case:
+        check_transition(case, "record_grant_notice", actor)
         if notice_date is None:
             raise InvalidInput(_("The grant notice date is required."), field="notice_date")
         received = received_on or notice_date
@@ -249,7 +250,7 @@ def case_record_grant_notice(
             raise InvalidInput(_("The notice date cannot be in the future."), field="notice_date")
         if received > local_day(at):
             raise InvalidInput(_("The date received cannot be in the future."), field="received_on")
-        if c.cnipa_filing_date and notice_date < c.cnipa_filing_date:
+        if case.cnipa_filing_date and notice_date < case.cnipa_filing_date:
             raise InvalidInput(
                 _("The grant notice is dated before the CNIPA filing date."), field="notice_date"
             )
@@ -257,37 +258,120 @@ def case_record_grant_notice(
             raise InvalidInput(
                 _("The notice cannot be received before it was issued."), field="received_on"
             )
-        args.update(notice_date=notice_date, received_on=received)
+        from_state = case.state
+        case.record_grant_notice(notice_date=notice_date, received_on=received)
+        benchmark = clocks.timer_stop(case=case, step=Step.BENCHMARK, on=notice_date, at=at)
+        if case.cnipa_filing_date is not None:
+            gross = (notice_date - case.cnipa_filing_date).days
+            case.benchmark_gross_days = gross
+            case.benchmark_net_days = gross - (benchmark.paused_days if benchmark else 0)
+        case.save(
+            update_fields=[
+                "state",
+                "grant_notice_date",
+                "grant_notice_received_on",
+                "benchmark_gross_days",
+                "benchmark_net_days",
+                "updated_at",
+            ]
+        )
+        clocks.timer_open(case=case, step=Step.REGISTRATION, start=received)
+        clocks.case_refresh_deadlines(case=case)
+        event = events.grant_notice_recorded_event(
+            case=case,
+            actor=actor,
+            from_state=from_state,
+            at=at,
+            note=note,
+            public_note=public_note,
+            notice_date=notice_date,
+        )
+        outbox.case_event_recorded(event=event)
+    return case
 
-    def then(c: Case, on: date, at_: datetime) -> None:
-        assert notice_date is not None
-        benchmark = clocks.timer_stop(case=c, step=Step.BENCHMARK, on=notice_date, at=at_)
-        if c.cnipa_filing_date is not None:
-            gross = (notice_date - c.cnipa_filing_date).days
-            c.benchmark_gross_days = gross
-            c.benchmark_net_days = gross - (benchmark.paused_days if benchmark else 0)
-            c.save(update_fields=["benchmark_gross_days", "benchmark_net_days"])
-        clocks.timer_open(case=c, step=Step.REGISTRATION, start=args["received_on"])
 
-    return run_transition(
-        case,
-        "record_grant_notice",
-        actor=actor,
-        at=at,
-        note=note,
-        public_note=public_note,
-        args=args,
-        prepare=prepare,
-        clocks_then=then,
-        occurred_on=notice_date,
-    )
+def case_record_rejection(
+    *,
+    case: Case | int,
+    actor: Actor,
+    note: str = "",
+    public_note: str = "",
+    at: datetime | None = None,
+) -> Case:
+    """CNIPA rejected the application: the case ends."""
+    at = now_or(at)
+    with case_locked(case) as case:
+        check_transition(case, "record_rejection", actor)
+        from_state = case.state
+        case.record_rejection(at=at)
+        case.save(update_fields=["state", "closed_at", "updated_at"])
+        clocks.timers_stop_all(case=case, on=local_day(at), at=at)
+        clocks.case_refresh_deadlines(case=case)
+        event = events.rejection_recorded_event(
+            case=case,
+            actor=actor,
+            from_state=from_state,
+            at=at,
+            note=note,
+            public_note=public_note,
+        )
+        outbox.case_event_recorded(event=event)
+    return case
 
 
-case_record_rejection = closing_service("record_rejection")
-case_record_rejection.__doc__ = "CNIPA rejected the application: the case ends."
-case_record_fast_track_exit = closing_service("record_fast_track_exit")
-case_record_fast_track_exit.__doc__ = (
-    "Late response, extension or voluntary amendment: the case leaves the fast track."
-)
-case_record_registration = closing_service("record_registration")
-case_record_registration.__doc__ = "Registration completed (fee paid): the grant is announced."
+def case_record_fast_track_exit(
+    *,
+    case: Case | int,
+    actor: Actor,
+    note: str = "",
+    public_note: str = "",
+    at: datetime | None = None,
+) -> Case:
+    """Late response, extension or voluntary amendment: the case leaves the fast track."""
+    at = now_or(at)
+    with case_locked(case) as case:
+        check_transition(case, "record_fast_track_exit", actor)
+        from_state = case.state
+        case.record_fast_track_exit(at=at)
+        case.save(update_fields=["state", "closed_at", "updated_at"])
+        clocks.timers_stop_all(case=case, on=local_day(at), at=at)
+        clocks.case_refresh_deadlines(case=case)
+        event = events.fast_track_exit_recorded_event(
+            case=case,
+            actor=actor,
+            from_state=from_state,
+            at=at,
+            note=note,
+            public_note=public_note,
+        )
+        outbox.case_event_recorded(event=event)
+    return case
+
+
+def case_record_registration(
+    *,
+    case: Case | int,
+    actor: Actor,
+    note: str = "",
+    public_note: str = "",
+    at: datetime | None = None,
+) -> Case:
+    """Registration completed (fee paid): the grant is announced."""
+    at = now_or(at)
+    with case_locked(case) as case:
+        check_transition(case, "record_registration", actor)
+        from_state = case.state
+        case.record_registration(at=at)
+        case.save(update_fields=["state", "closed_at", "updated_at"])
+        clocks.timers_stop_all(case=case, on=local_day(at), at=at)
+        clocks.case_refresh_deadlines(case=case)
+        event = events.registration_recorded_event(
+            case=case,
+            actor=actor,
+            from_state=from_state,
+            at=at,
+            note=note,
+            public_note=public_note,
+        )
+        outbox.case_event_recorded(event=event)
+    return case

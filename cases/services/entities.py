@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
-from cases import workflow
-from cases.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
-from cases.models import Entity, Role
+from cases.actors import Actor
+from cases.errors import InvalidInput, TransitionNotAllowed
+from cases.models import Entity
+from cases.services.transitions import check_permission
 
-_ENTITY_ROLES = frozenset({Role.INTAKE_CLERK, Role.MANAGER, Role.CENTER_ADMIN})
-ENTITY_TRANSITIONS = (
-    "approve",
-    "return_for_material",
-    "resubmit",
-    "reject",
-    "suspend",
-    "reinstate",
-)
+# Each registration transition and the permission it needs (asked with the entity).
+ENTITY_PERMISSIONS: dict[str, str] = {
+    "approve": "cases.approve_entity",
+    "return_for_material": "cases.return_entity",
+    "resubmit": "cases.resubmit_entity",
+    "reject": "cases.reject_entity",
+    "suspend": "cases.suspend_entity",
+    "reinstate": "cases.reinstate_entity",
+}
+ENTITY_TRANSITIONS = tuple(ENTITY_PERMISSIONS)
 # The actions that owe the entity a reason, and the refusal when the note is blank: the
 # entity is told what material is missing, or why it may not (or no longer) file, and
 # the colleague who meets the registration later reads it in the registration note.
@@ -34,7 +34,7 @@ NOTE_REQUIRED: dict[str, Promise] = {
 
 
 @transaction.atomic
-def entity_transition(*, entity: Entity | int, name: str, actor: Any, note: str = "") -> Entity:
+def entity_transition(*, entity: Entity | int, name: str, actor: Actor, note: str = "") -> Entity:
     """Move an entity's registration; the note is appended to its registration history.
 
     ``NOTE_REQUIRED`` actions refuse a blank note (``InvalidInput`` on ``note``).
@@ -43,11 +43,12 @@ def entity_transition(*, entity: Entity | int, name: str, actor: Any, note: str 
         raise TransitionNotAllowed(_("Unknown registration action."))
     pk = entity if isinstance(entity, int) else entity.pk
     entity = Entity.objects.select_for_update().get(pk=pk)
-    if actor is not None and not (
-        workflow.user_roles(actor) & _ENTITY_ROLES
-        and workflow.works_on_center(actor, entity.center_id)
-    ):
-        raise PermissionDenied(_("You are not allowed to change this registration."))
+    check_permission(
+        actor,
+        ENTITY_PERMISSIONS[name],
+        entity,
+        _("You are not allowed to change this registration."),
+    )
     method = getattr(entity, name)
     if not can_proceed(method):
         raise TransitionNotAllowed(

@@ -34,7 +34,6 @@ lists of ids (one array parameter on PostgreSQL) differ.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -42,20 +41,18 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from cases import deadlines
+from cases import deadlines, events
+from cases.db import sql as db
 from cases.models import (
     Case,
-    CaseEvent,
     Center,
     Entity,
     Notification,
     Party,
     Role,
     StaffProfile,
-    Step,
     Timer,
 )
 from cases.services import clocks, outbox
@@ -128,13 +125,15 @@ def _flag_batch(*, now: datetime, today: date, result: SweepResult) -> bool:
         # Cases locked by a running transition are skipped, not waited for: a service locks
         # the case before its clocks, the sweep the other way round.
         tables = _tables()
-        ids, params = _one_of("id", set(case_of.values()))
+        ids, params = db.one_of("id", set(case_of.values()))
         lock = (
             " FOR UPDATE SKIP LOCKED"
             if connection.features.has_select_for_update_skip_locked
             else ""
         )
-        locked = set(_column(f"SELECT id FROM {tables['case']} WHERE {ids}{lock}", params))
+        locked = set(
+            _column(f"SELECT id FROM {tables['case']} WHERE {ids} ORDER BY id{lock}", params)
+        )
         overdue_ids = {pk for pk, case_id, _at in overdue if case_id in locked}
         at_risk_ids = {pk for pk, case_id in warned if case_id in locked} | {
             pk for pk, case_id, at_risk in overdue if case_id in locked and at_risk is None
@@ -144,8 +143,8 @@ def _flag_batch(*, now: datetime, today: date, result: SweepResult) -> bool:
             return False
         at = connection.ops.adapt_datetimefield_value(now)
         day = connection.ops.adapt_datefield_value(today)
-        ids, params = _one_of("id", timer_ids)
-        _execute(
+        ids, params = db.one_of("id", timer_ids)
+        db.execute(
             f"""UPDATE {tables["timer"]} SET
                 at_risk_since = CASE WHEN at_risk_since IS NULL AND warn_on <= %s THEN %s
                                      ELSE at_risk_since END,
@@ -156,23 +155,24 @@ def _flag_batch(*, now: datetime, today: date, result: SweepResult) -> bool:
         )
         flagged_cases = {case_of[pk] for pk in timer_ids}
         overdue_cases = {case_of[pk] for pk in overdue_ids}
-        ids, params = _one_of("id", flagged_cases)
-        overdue_ids_sql, overdue_params = _one_of("id", overdue_cases)
-        _execute(
+        ids, params = db.one_of("id", flagged_cases)
+        overdue_ids_sql, overdue_params = db.one_of("id", overdue_cases)
+        db.execute(
             f"""UPDATE {tables["case"]} SET
                 at_risk_since = COALESCE(at_risk_since, %s),
                 overdue_since = CASE WHEN {overdue_ids_sql} THEN COALESCE(overdue_since, %s)
-                                     ELSE overdue_since END
+                                     ELSE overdue_since END,
+                updated_at = %s
             WHERE {ids}""",
-            [at, *overdue_params, at, *params],
+            [at, *overdue_params, at, at, *params],
         )
-        events = _log_flags(timer_ids, now=now)
+        flagged = events.deadline_flagged_events(timer_ids=timer_ids, now=now)
         notifications = _notify_examiners(timer_ids, now=now)
         notifications += _notify_managers(sorted(overdue_ids), now=now)
     result.at_risk += len(at_risk_ids)
     result.overdue += len(overdue_ids)
     result.cases += len(flagged_cases)
-    result.events += events
+    result.events += flagged
     result.notifications += notifications
     return BATCH in (len(overdue), len(warned))
 
@@ -182,76 +182,20 @@ def _tables() -> dict[str, str]:
     models_ = {
         "timer": Timer,
         "case": Case,
-        "event": CaseEvent,
         "notification": Notification,
         "entity": Entity,
         "user": user,
         "profile": StaffProfile,
     }
-    return {name: connection.ops.quote_name(m._meta.db_table) for name, m in models_.items()}
+    return {name: db.table(m) for name, m in models_.items()}
 
 
 def _json_object() -> str:
     return "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
 
 
-def _one_of(column: str, ids: Collection[int]) -> tuple[str, list[object]]:
-    """``column`` is one of ``ids``: SQL and its parameters.
-
-    On PostgreSQL the ids travel as one array parameter: thousands of placeholders cost
-    more to build, send and plan than the statement takes to run.
-    """
-    ids = sorted(ids)
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [ids]
-    if not ids:
-        return "false", []
-    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
-
-
-def _execute(sql: str, params: list[object]) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def _rows(sql: str, params: list[object]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def _column(sql: str, params: list[object]) -> list[Any]:
-    return [row[0] for row in _rows(sql, params)]
-
-
-def _log_flags(timer_ids: list[int], *, now: datetime) -> int:
-    """One internal event per flagged clock, noting the step and its due date."""
-    # The log is read by staff: written in the site's language, like the other notes.
-    with translation.override(settings.LANGUAGE_CODE):
-        overdue_note = _("%(step)s is overdue: it was due on %(due)s.")
-        at_risk_note = _("%(step)s is at risk: it is due on %(due)s.")
-        labels = [(step.value, str(step.label)) for step in Step]
-    at = connection.ops.adapt_datetimefield_value(now)
-    ids, id_params = _one_of("t.id", timer_ids)
-    step_label = "CASE t.step " + " ".join("WHEN %s THEN %s" for _ in labels) + " END"
-    sql = f"""
-        INSERT INTO {{event}} (case_id, "transition", from_state, to_state, actor_id, created_at,
-                             note, public_note, "public")
-        SELECT t.case_id,
-               CASE WHEN t.overdue_since = %s THEN 'flag_overdue' ELSE 'flag_at_risk' END,
-               c.state, c.state, NULL, %s,
-               REPLACE(REPLACE(CASE WHEN t.overdue_since = %s THEN %s ELSE %s END,
-                               '%%(step)s', {step_label}),
-                       '%%(due)s', CAST(t.due_on AS TEXT)),
-               '', %s
-        FROM {{timer}} t JOIN {{case}} c ON c.id = t.case_id
-        WHERE {ids}
-    """.format(**_tables())
-    params = [at, at, at, overdue_note, at_risk_note]
-    params += [value for pair in labels for value in pair]
-    params += [False, *id_params]
-    return _execute(sql, params)
+    return [row[0] for row in db.rows(sql, params)]
 
 
 def _notify_examiners(timer_ids: list[int], *, now: datetime) -> int:
@@ -262,7 +206,7 @@ def _notify_examiners(timer_ids: list[int], *, now: datetime) -> int:
         " 'step', t.step, 'due_on', CAST(t.due_on AS TEXT), 'role', 'examiner')"
     )
     overdue = "t.overdue_since = %s"
-    ids, id_params = _one_of("t.id", timer_ids)
+    ids, id_params = db.one_of("t.id", timer_ids)
     sql = f"""
         INSERT INTO {{notification}} ("key", kind, case_id, timer_id, recipient, language, payload,
                                     status, attempts, last_error, created_at, next_attempt_at)
@@ -292,7 +236,7 @@ def _notify_examiners(timer_ids: list[int], *, now: datetime) -> int:
         *id_params,
         Party.CENTER.value,
     ]
-    return _execute(sql, params)
+    return db.execute(sql, params)
 
 
 def _notify_managers(timer_ids: list[int], *, now: datetime) -> int:
@@ -304,8 +248,8 @@ def _notify_managers(timer_ids: list[int], *, now: datetime) -> int:
     if not timer_ids:
         return 0
     tables = _tables()
-    ids, params = _one_of("t.id", timer_ids)
-    rows = _rows(
+    ids, params = db.one_of("t.id", timer_ids)
+    rows = db.rows(
         f"""SELECT t.id, c.center_id, c.reference, c.title, t.step, t.due_on
         FROM {tables["timer"]} t JOIN {tables["case"]} c ON c.id = t.case_id
         WHERE {ids} ORDER BY t.due_on, c.reference""",
@@ -410,4 +354,4 @@ def _remind(*, now: datetime, today: date) -> int:
         due_today,
         reminder,
     ]
-    return _execute(sql, params)
+    return db.execute(sql, params)

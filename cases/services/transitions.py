@@ -1,14 +1,23 @@
-"""The one path every case transition takes: lock, check, transition, save, clocks, event.
+"""What every case service shares: the case lock, the checks, the refusals.
 
-Each service locks the case row, checks the transition exists from the current state,
-the actor's role and center, and the transition's conditions; then runs the transition,
-saves, moves the clocks and writes the ``CaseEvent``, all in one transaction. Callers get
-a ``DomainError`` with a message they can show, never a library exception.
+A service reads top to bottom::
+
+    with case_locked(case) as case:            # atomic + SELECT … FOR UPDATE
+        check_transition(case, "accept", actor)  # state, permission, conditions
+        ...validate the input (InvalidInput)...
+        case.accept(at=at)                      # the transition sets fields only
+        case.save(update_fields=[...])
+        ...clocks...
+        event = events.case_accepted_event(...)
+        outbox.case_event_recorded(event=event)
+
+Callers get a ``DomainError`` with a message they can show, never a library exception.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -16,15 +25,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import can_proceed, has_transition_perm
+from django_fsm import can_proceed
 
 from cases import workflow
+from cases.actors import Actor, require_actor
 from cases.errors import ConditionNotMet, InvalidInput, PermissionDenied, TransitionNotAllowed
-from cases.models import (
-    Case,
-    CaseEvent,
-)
-from cases.services import clocks, outbox, status_pages
+from cases.models import Case
 
 
 def _label(name: str) -> str:
@@ -39,104 +45,52 @@ def local_day(at: datetime) -> date:
     return timezone.localdate(at)
 
 
-def lock_case(case: Case | int) -> Case:
+@contextmanager
+def case_locked(case: Case | int) -> Iterator[Case]:
+    """The case, locked for the rest of a transaction that this opens (or joins).
+
+    Every write to a case holds this lock: two services on one case run one after the
+    other, and the sweep skips a case that is locked. Its center and entity come along.
+    """
     pk = case if isinstance(case, int) else case.pk
-    return (
-        Case.objects.select_for_update(of=("self",)).select_related("center", "entity").get(pk=pk)
-    )
+    with transaction.atomic():
+        yield (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("center", "entity")
+            .get(pk=pk)
+        )
 
 
-def ensure_allowed(case: Case, name: str, actor: Any) -> Callable[..., Any]:
-    """Return the bound transition after checking state, permission and conditions."""
-    method = getattr(case, name)
-    if not can_proceed(method, check_conditions=False):
+def check_transition(case: Case, name: str, actor: Actor) -> None:
+    """Refuse transition ``name`` unless it exists from the case's state, ``actor`` may
+    take it on this case, and its conditions hold; in that order, each with its message."""
+    require_actor(actor)
+    if not can_proceed(getattr(case, name), check_conditions=False):
         raise TransitionNotAllowed(
             _("“%(action)s” is not possible while the case is “%(state)s”.")
             % {"action": _label(name), "state": case.get_state_display()}
         )
-    if actor is not None and not has_transition_perm(method, actor):
-        # has_transition_perm also checks conditions; tell permission from condition apart.
-        if not workflow.may_transition(actor, case, name):
-            raise PermissionDenied(
-                _("You are not allowed to “%(action)s” on this case.") % {"action": _label(name)}
-            )
+    if not actor.has_perm(workflow.TRANSITION_PERMISSIONS[name], case):
+        raise PermissionDenied(
+            _("You are not allowed to “%(action)s” on this case.") % {"action": _label(name)}
+        )
     failed = workflow.failed_conditions(case, name)
     if failed:
         raise ConditionNotMet(" ".join(failed))
-    return method
 
 
-def log_event(
-    case: Case,
-    *,
-    name: str,
-    from_state: str,
-    actor: Any,
-    at: datetime,
-    note: str = "",
-    public_note: str = "",
-    public: bool = True,
-    occurred_on: date | None = None,
-) -> CaseEvent:
-    event = CaseEvent.objects.create(
-        case=case,
-        transition=name,
-        from_state=from_state,
-        to_state=case.state,
-        actor=actor,
-        created_at=at,
-        occurred_on=occurred_on,
-        note=note,
-        public_note=public_note,
-        public=public,
-    )
-    outbox.case_event_recorded(event=event)
-    status_pages.status_pages_forget(case_id=case.pk)
-    return event
+def check_permission(actor: Actor, perm: str, obj: Any, message: str) -> None:
+    """Refuse an action that is not a transition (assigning, resetting a code, …)."""
+    require_actor(actor)
+    if not actor.has_perm(perm, obj):
+        raise PermissionDenied(message)
 
 
-def run_transition(
-    case: Case | int,
-    name: str,
-    *,
-    actor: Any,
-    at: datetime | None,
-    note: str,
-    public_note: str = "",
-    args: dict[str, Any] | None = None,
-    prepare: Callable[[Case], None] | None = None,
-    clocks_then: Callable[[Case, date, datetime], None] | None = None,
-    occurred_on: date | None = None,
-) -> Case:
-    """The common path: lock, check, transition, save, clocks, event.
-
-    ``prepare`` validates input against the locked case (raising ``InvalidInput``) and
-    sets fields the transition does not own, such as the assigned examiner.
-    ``occurred_on`` is the day the event happened when it is not the day it is recorded
-    (CNIPA's dates), shown on the status page's timeline.
-    """
-    at = now_or(at)
-    case = lock_case(case)
-    method = ensure_allowed(case, name, actor)
-    if prepare is not None:
-        prepare(case)
-    from_state = case.state
-    method(**(args or {}))
-    case.save()
-    if clocks_then is not None:
-        clocks_then(case, local_day(at), at)
-    clocks.case_refresh_deadlines(case=case)
-    log_event(
-        case,
-        name=name,
-        from_state=from_state,
-        actor=actor,
-        at=at,
-        note=note,
-        public_note=public_note,
-        occurred_on=occurred_on,
-    )
-    return case
+def check_examiner(examiner: Any, obj: Any) -> None:
+    """The examiner given for a case (or for a case of this entity) must be one of its
+    center's examiners."""
+    if not examiner.has_perm("cases.examine_case", obj):
+        raise InvalidInput(_("Assign an examiner of this center."), field="examiner")
 
 
 def require_public_note(name: str, public_note: str) -> None:
@@ -159,36 +113,3 @@ MESSAGE_REQUIRED: dict[str, Any] = {
         "Tell the applicant why the case did not qualify: the message is required."
     ),
 }
-
-
-def closing_service(name: str, *, breached_party: str | None = None) -> Callable[..., Case]:
-    def service(
-        *,
-        case: Case | int,
-        actor: Any,
-        note: str = "",
-        public_note: str = "",
-        at: datetime | None = None,
-    ) -> Case:
-        at = now_or(at)
-
-        def prepare(c: Case) -> None:
-            require_public_note(name, public_note)
-
-        def then(c: Case, on: date, at_: datetime) -> None:
-            clocks.timers_stop_all(case=c, on=on, at=at_, breached_party=breached_party)
-
-        return run_transition(
-            case,
-            name,
-            actor=actor,
-            at=at,
-            note=note,
-            public_note=public_note,
-            args={"at": at},
-            prepare=prepare,
-            clocks_then=then,
-        )
-
-    service.__name__ = service.__qualname__ = f"case_{name}"
-    return transaction.atomic(service)

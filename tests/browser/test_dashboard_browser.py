@@ -56,7 +56,7 @@ def demo_center() -> str:
                 step_days=step,
             )
             if state in (CaseState.UNDER_REVIEW, CaseState.FILED):
-                services.case_assign(case=case, actor=None, examiner=examiner)
+                services.case_assign(case=case, actor=factories.staff_of(case), examiner=examiner)
                 Case.objects.filter(pk=case.pk).update(at_risk_since=now - timedelta(days=1))
             if state == CaseState.FILED and repeat == 0:
                 Case.objects.filter(pk=case.pk).update(overdue_since=now)

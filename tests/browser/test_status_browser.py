@@ -65,7 +65,7 @@ def case_and_code() -> tuple[Case, str]:
         public_note="预审合格。请在期限内向国家知识产权局提交申请，并将申请号告知保护中心。",
         note="internal: fast reviewer",
     )
-    return case, access.case_reset_access_code(case=case, actor=None)
+    return case, access.case_reset_access_code(case=case, actor=factories.staff_of(case))
 
 
 @pytest.fixture

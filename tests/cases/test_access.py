@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 from django.test import override_settings
 
+from cases.actors import Actor
 from cases.errors import PermissionDenied
 from cases.models import Case, CaseEvent, CaseState, Role
 from cases.services import access
@@ -110,7 +111,7 @@ def test_reset_invalidates_the_old_code_and_old_links():
     old_link = access.read_status_token(access.case_status_link(case).split("/")[-2])
     assert old_link is not None and old_link.matches(case.access_code_hash)
 
-    new_code = access.case_reset_access_code(case=case, actor=None)
+    new_code = access.case_reset_access_code(case=case, actor=factories.staff_of(case))
 
     case.refresh_from_db()
     assert new_code != old_code
@@ -125,7 +126,7 @@ def test_reset_invalidates_the_old_code_and_old_links():
 def test_reset_is_logged_as_an_internal_event():
     case = factories.make_case(CaseState.UNDER_REVIEW)
     clerk = factories.make_user(Role.INTAKE_CLERK, case.center)
-    access.case_reset_access_code(case=case, actor=clerk)
+    access.case_reset_access_code(case=case, actor=Actor.admin(clerk))
     event = CaseEvent.objects.filter(case=case).order_by("-id").first()
     assert event.transition == "reset_access_code"
     assert event.public is False
@@ -139,7 +140,7 @@ def test_reset_is_logged_as_an_internal_event():
 def test_intake_staff_of_the_center_may_reset(role):
     case = factories.make_case(CaseState.SUBMITTED)
     user = factories.make_user(role, case.center)
-    code = access.case_reset_access_code(case=case, actor=user)
+    code = access.case_reset_access_code(case=case, actor=Actor.admin(user))
     case.refresh_from_db()
     assert access.access_code_matches(case.access_code_hash, code)
 
@@ -147,7 +148,7 @@ def test_intake_staff_of_the_center_may_reset(role):
 @pytest.mark.django_db
 def test_superuser_may_reset():
     case = factories.make_case(CaseState.SUBMITTED)
-    code = access.case_reset_access_code(case=case, actor=factories.make_superuser())
+    code = access.case_reset_access_code(case=case, actor=Actor.admin(factories.make_superuser()))
     case.refresh_from_db()
     assert access.access_code_matches(case.access_code_hash, code)
 
@@ -158,7 +159,7 @@ def test_examiner_may_not_reset():
     before = case.access_code_hash
     with pytest.raises(PermissionDenied):
         access.case_reset_access_code(
-            case=case, actor=factories.make_user(Role.EXAMINER, case.center)
+            case=case, actor=Actor.admin(factories.make_user(Role.EXAMINER, case.center))
         )
     assert Case.objects.get(pk=case.pk).access_code_hash == before
     assert not CaseEvent.objects.filter(case=case, transition="reset_access_code").exists()
@@ -169,7 +170,7 @@ def test_clerk_of_another_center_may_not_reset():
     case = factories.make_case(CaseState.SUBMITTED)
     other = factories.make_user(Role.INTAKE_CLERK, factories.make_center())
     with pytest.raises(PermissionDenied):
-        access.case_reset_access_code(case=case, actor=other)
+        access.case_reset_access_code(case=case, actor=Actor.admin(other))
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from cases.actors import SYSTEM, Actor
 from cases.models import CaseEvent, CaseState, Role
 from cases.services import access
 from tests import factories
@@ -20,7 +21,7 @@ def test_reset_note_is_in_the_sites_language_whatever_the_actors(actor_language)
     clerk = factories.make_user(Role.INTAKE_CLERK, case.center)
 
     with translation.override(actor_language):
-        access.case_reset_access_code(case=case, actor=clerk)
+        access.case_reset_access_code(case=case, actor=Actor.admin(clerk))
 
     event = CaseEvent.objects.filter(case=case, transition="reset_access_code").get()
     assert event.note == CHINESE_NOTE
@@ -32,7 +33,7 @@ def test_reset_note_matches_the_sweeps_convention(settings):
     case = factories.make_case(CaseState.UNDER_REVIEW)
 
     with translation.override("zh-hans"):
-        access.case_reset_access_code(case=case, actor=None)
+        access.case_reset_access_code(case=case, actor=SYSTEM)
 
     event = CaseEvent.objects.filter(case=case, transition="reset_access_code").get()
     assert event.note.startswith("Access code reset:")

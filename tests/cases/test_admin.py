@@ -28,7 +28,7 @@ from cases.models import (
     TimeLimitRule,
 )
 from cases.validators import make_credit_code
-from tests.factories import make_case, make_center, make_entity, make_superuser, make_user
+from tests.factories import make_case, make_center, make_entity, make_superuser, make_user, staff_of
 
 pytestmark = pytest.mark.django_db
 
@@ -437,12 +437,12 @@ def test_case_list_query_count_does_not_grow_with_cases(client, center):
     login(client, Role.MANAGER, center)
     cases = [make_case(CaseState.UNDER_REVIEW, entity=entity) for _ in range(3)]
     for case in cases:
-        services.case_assign(case=case, actor=None, examiner=examiner)
+        services.case_assign(case=case, actor=staff_of(case), examiner=examiner)
     few = changelist_queries(client)
 
     more = [make_case(CaseState.UNDER_REVIEW, entity=make_entity(center)) for _ in range(27)]
     for case in more:
-        services.case_assign(case=case, actor=None, examiner=examiner)
+        services.case_assign(case=case, actor=staff_of(case), examiner=examiner)
     many = changelist_queries(client)
 
     assert many == few
@@ -482,7 +482,7 @@ def test_examiner_filter_offers_only_examiners_of_the_users_center(client, cente
     mine = make_user(Role.EXAMINER, center, username="mine-examiner")
     make_user(Role.EXAMINER, make_center(), username="their-examiner")
     assigned = make_case(CaseState.UNDER_REVIEW, center=center)
-    services.case_assign(case=assigned, actor=None, examiner=mine)
+    services.case_assign(case=assigned, actor=staff_of(assigned), examiner=mine)
     unassigned = make_case(CaseState.UNDER_REVIEW, center=center)
     login(client, Role.MANAGER, center)
 

@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
+from cases.actors import Actor
 from cases.appnumbers import make_application_number, parse_application_number
 from cases.deadlines import add_workdays, shift_due
 from cases.models import Case, CaseState, Role, Step
-from tests.factories import make_case, make_center, make_entity, make_user
+from tests.factories import make_case, make_center, make_entity, make_user, staff_of
 
 pytestmark = pytest.mark.django_db
 
@@ -226,7 +227,7 @@ def test_case_history_writes_staff_names_family_name_first(client, center):
     clerk = make_user(Role.INTAKE_CLERK, center, username="sh_clerk")
     clerk.first_name, clerk.last_name = "海燕", "周"
     clerk.save()
-    services.SERVICES["accept"](case=case, actor=clerk)
+    services.SERVICES["accept"](case=case, actor=Actor.admin(clerk))
     login(client, Role.MANAGER, center)
 
     body = client.get(change_url(case)).content.decode()
@@ -241,7 +242,7 @@ def test_case_page_shows_the_examiner_by_name_and_username(client, center):
     examiner.first_name, examiner.last_name = "立新", "陈"
     examiner.save()
     case = make_case(CaseState.UNDER_REVIEW, center=center)
-    services.case_assign(case=case, actor=None, examiner=examiner)
+    services.case_assign(case=case, actor=staff_of(case), examiner=examiner)
     login(client, Role.MANAGER, center)
 
     body = client.get(change_url(case)).content.decode()
@@ -353,7 +354,7 @@ def test_case_history_gives_the_date_cnipas_events_are_dated(client, center):
     filed = timezone.localdate(case.qualified_at)
     services.case_record_filing(
         case=case,
-        actor=None,
+        actor=staff_of(case),
         application_number=str(make_application_number(filed.year, 1, case.pk)),
         filing_date=filed,
         at=timezone.now(),

@@ -30,7 +30,7 @@ from cases.models import (
     Step,
 )
 from cases.services.entities import NOTE_REQUIRED
-from tests.factories import make_case, make_center, make_entity, make_user
+from tests.factories import make_case, make_center, make_entity, make_user, staff_of
 
 pytestmark = pytest.mark.django_db
 
@@ -257,7 +257,7 @@ def entity_in(state: str, center) -> Entity:
     entity = make_entity(center, approved=state != R.SUBMITTED)
     if state == R.SUSPENDED:
         entity = services.entity_transition(
-            entity=entity, name="suspend", actor=None, note="Licence revoked."
+            entity=entity, name="suspend", actor=staff_of(entity), note="Licence revoked."
         )
     assert entity.registration_state == state
     return entity
@@ -276,7 +276,7 @@ def test_registration_action_owing_a_reason_refuses_a_blank_note(center, state, 
     entity = entity_in(state, center)
 
     with pytest.raises(InvalidInput) as refused:
-        services.entity_transition(entity=entity, name=name, actor=None, note=note)
+        services.entity_transition(entity=entity, name=name, actor=staff_of(entity), note=note)
 
     assert refused.value.field == "note"
     stored = Entity.objects.get(pk=entity.pk)
@@ -295,7 +295,7 @@ def test_every_action_owing_a_reason_is_tested():
 def test_approving_and_reinstating_need_no_note(center, state, name, target):
     entity = entity_in(state, center)
 
-    entity = services.entity_transition(entity=entity, name=name, actor=None)
+    entity = services.entity_transition(entity=entity, name=name, actor=staff_of(entity))
 
     assert entity.registration_state == target
 

@@ -26,10 +26,15 @@ def timer(case: Case, step: str) -> Timer:
     return Timer.objects.filter(case=case, step=step).latest("id")
 
 
+def accepted_case(submitted: datetime, accepted: datetime) -> Case:
+    case = submitted_case(submitted)
+    return services.case_accept(case=case, actor=factories.staff_of(case), at=accepted)
+
+
 def submitted_case(on: datetime, **kwargs) -> Case:
     entity = factories.make_entity(factories.make_center())
     return services.case_submit(
-        actor=None,
+        actor=factories.staff_of(entity),
         entity=entity,
         patent_type=kwargs.get("patent_type", "invention"),
         title="Graphene composite",
@@ -51,7 +56,7 @@ def test_submission_opens_the_acceptance_clock():
 @pytest.mark.django_db
 def test_accept_stops_acceptance_and_opens_review():
     case = submitted_case(at(2025, 1, 24))  # Fri
-    case = services.case_accept(case=case, actor=None, at=at(2025, 1, 24, 15))
+    case = services.case_accept(case=case, actor=factories.staff_of(case), at=at(2025, 1, 24, 15))
     acceptance = timer(case, Step.ACCEPTANCE)
     review = timer(case, Step.REVIEW)
     assert acceptance.outcome == Timer.Outcome.MET and acceptance.stopped_on == date(2025, 1, 24)
@@ -64,15 +69,13 @@ def test_accept_stops_acceptance_and_opens_review():
 
 @pytest.mark.django_db
 def test_correction_pauses_the_review_clock_by_the_working_days_waited():
-    baseline = services.case_accept(
-        case=submitted_case(at(2025, 3, 3)), actor=None, at=at(2025, 3, 4)
-    )
-    case = services.case_accept(case=submitted_case(at(2025, 3, 3)), actor=None, at=at(2025, 3, 4))
+    baseline = accepted_case(at(2025, 3, 3), at(2025, 3, 4))
+    case = accepted_case(at(2025, 3, 3), at(2025, 3, 4))
     base_due = timer(baseline, Step.REVIEW).due_on
     assert base_due == date(2025, 3, 11)  # Tue 03-04 + 5 working days -> Tue 03-11
 
     case = services.case_request_correction(
-        case=case, actor=None, public_note="Fix claim 2.", at=at(2025, 3, 5)
+        case=case, actor=factories.staff_of(case), public_note="Fix claim 2.", at=at(2025, 3, 5)
     )  # Wed
     review = timer(case, Step.REVIEW)
     assert review.paused_since == date(2025, 3, 5)
@@ -80,7 +83,9 @@ def test_correction_pauses_the_review_clock_by_the_working_days_waited():
     assert correction.party == "applicant" and correction.due_on == date(2025, 3, 12)
     assert case.next_due_on == date(2025, 3, 12)  # the paused center clock does not count
 
-    case = services.case_receive_correction(case=case, actor=None, at=at(2025, 3, 10))  # Mon
+    case = services.case_receive_correction(
+        case=case, actor=factories.staff_of(case), at=at(2025, 3, 10)
+    )  # Mon
     review = timer(case, Step.REVIEW)
     # waited Thu, Fri, Mon = 3 working days: the review now ends 3 working days later
     assert review.paused_days == 3
@@ -91,16 +96,20 @@ def test_correction_pauses_the_review_clock_by_the_working_days_waited():
 
 @pytest.mark.django_db
 def test_correction_due_date_from_the_request():
-    case = services.case_accept(case=submitted_case(at(2025, 3, 3)), actor=None, at=at(2025, 3, 4))
+    case = accepted_case(at(2025, 3, 3), at(2025, 3, 4))
     case = services.case_request_correction(
-        case=case, actor=None, public_note="Fix claim 2.", due=date(2025, 3, 20), at=at(2025, 3, 5)
+        case=case,
+        actor=factories.staff_of(case),
+        public_note="Fix claim 2.",
+        due=date(2025, 3, 20),
+        at=at(2025, 3, 5),
     )
     assert timer(case, Step.CORRECTION).due_on == date(2025, 3, 20)
 
 
 @pytest.mark.django_db
 def test_rule_changes_do_not_move_running_clocks():
-    first = services.case_accept(case=submitted_case(at(2025, 3, 3)), actor=None, at=at(2025, 3, 4))
+    first = accepted_case(at(2025, 3, 3), at(2025, 3, 4))
     TimeLimitRule.objects.create(
         center=first.center,
         step=Step.REVIEW,
@@ -113,14 +122,14 @@ def test_rule_changes_do_not_move_running_clocks():
     assert (running.due_on, running.amount) == (date(2025, 3, 11), 5)
     second = factories.make_entity(first.center)
     later = services.case_submit(
-        actor=None,
+        actor=factories.staff_of(second),
         entity=second,
         patent_type="invention",
         title="t",
         classification="C08K",
         at=at(2025, 3, 3),
     )
-    later = services.case_accept(case=later, actor=None, at=at(2025, 3, 4))
+    later = services.case_accept(case=later, actor=factories.staff_of(later), at=at(2025, 3, 4))
     assert timer(later, Step.REVIEW).due_on == date(2025, 3, 18)  # Tue + 10 working days
     assert Timer.objects.get(pk=running.pk).due_on == date(2025, 3, 11)
 
@@ -145,14 +154,14 @@ def test_patent_type_rule_wins_over_the_center_rule():
         counting="workday",
     )
     design = services.case_submit(
-        actor=None,
+        actor=factories.staff_of(case),
         entity=case.entity,
         patent_type="design",
         title="Lamp",
         classification="14-02",
         at=at(2025, 3, 3),
     )
-    design = services.case_accept(case=design, actor=None, at=at(2025, 3, 4))
+    design = services.case_accept(case=design, actor=factories.staff_of(design), at=at(2025, 3, 4))
     assert timer(design, Step.REVIEW).due_on == date(2025, 3, 7)  # Tue + 3 working days
 
 
@@ -175,16 +184,19 @@ def test_known_year_is_not_estimated():
 
 
 def _filed_case(filing: date) -> Case:
+    case = submitted_case(at(filing.year, filing.month, 1))
     case = services.case_accept(
-        case=submitted_case(at(filing.year, filing.month, 1)),
-        actor=None,
+        case=case,
+        actor=factories.staff_of(case),
         at=at(filing.year, filing.month, 1, 11),
     )
-    case = services.case_qualify(case=case, actor=None, at=at(filing.year, filing.month, 1, 12))
+    case = services.case_qualify(
+        case=case, actor=factories.staff_of(case), at=at(filing.year, filing.month, 1, 12)
+    )
     number = make_application_number(filing.year, 1, case.pk)
     return services.case_record_filing(
         case=case,
-        actor=None,
+        actor=factories.staff_of(case),
         application_number=str(number),
         filing_date=filing,
         at=at(filing.year, filing.month, filing.day, 16),
@@ -206,7 +218,10 @@ def test_office_action_due_from_the_notice_period():
     # notice Tue 2025-09-23 + 10 days -> Fri 10-03, inside the National Day holiday
     # (Wed 10-01 to Wed 10-08): the expiry moves to the first working day, Thu 10-09.
     case = services.case_record_office_action(
-        case=case, actor=None, notice_date=date(2025, 9, 23), at=at(2025, 9, 23, 17)
+        case=case,
+        actor=factories.staff_of(case),
+        notice_date=date(2025, 9, 23),
+        at=at(2025, 9, 23, 17),
     )
     response = timer(case, Step.OFFICE_ACTION)
     assert response.due_on == date(2025, 10, 9)
@@ -218,7 +233,7 @@ def test_office_action_by_mail_counts_from_deemed_delivery():
     case = _filed_case(date(2025, 6, 2))
     case = services.case_record_office_action(
         case=case,
-        actor=None,
+        actor=factories.staff_of(case),
         notice_date=date(2025, 6, 10),
         electronic=False,
         period_days=10,
@@ -233,7 +248,7 @@ def test_office_action_explicit_due_date():
     case = _filed_case(date(2025, 6, 2))
     case = services.case_record_office_action(
         case=case,
-        actor=None,
+        actor=factories.staff_of(case),
         notice_date=date(2025, 6, 10),
         due=date(2025, 6, 30),
         at=at(2025, 6, 10, 17),
@@ -245,17 +260,23 @@ def test_office_action_explicit_due_date():
 def test_benchmark_gross_and_net_of_applicant_time():
     case = _filed_case(date(2025, 6, 2))
     case = services.case_record_office_action(
-        case=case, actor=None, notice_date=date(2025, 6, 7), at=at(2025, 6, 7, 17)
+        case=case,
+        actor=factories.staff_of(case),
+        notice_date=date(2025, 6, 7),
+        at=at(2025, 6, 7, 17),
     )
     case = services.case_record_response(
-        case=case, actor=None, responded_on=date(2025, 6, 10), at=at(2025, 6, 10, 17)
+        case=case,
+        actor=factories.staff_of(case),
+        responded_on=date(2025, 6, 10),
+        at=at(2025, 6, 10, 17),
     )
     benchmark = timer(case, Step.BENCHMARK)
     assert benchmark.paused_days == 3
     assert benchmark.due_on == date(2025, 7, 4)  # 07-01 moved on by the 3 paused days
     case = services.case_record_grant_notice(
         case=case,
-        actor=None,
+        actor=factories.staff_of(case),
         notice_date=date(2025, 6, 22),
         received_on=date(2025, 6, 23),
         at=at(2025, 6, 23, 9),
@@ -273,7 +294,10 @@ def test_benchmark_gross_and_net_of_applicant_time():
 def test_benchmark_missed_is_breached():
     case = _filed_case(date(2025, 3, 3))
     case = services.case_record_grant_notice(
-        case=case, actor=None, notice_date=date(2025, 4, 30), at=at(2025, 4, 30, 9)
+        case=case,
+        actor=factories.staff_of(case),
+        notice_date=date(2025, 4, 30),
+        at=at(2025, 4, 30, 9),
     )
     assert timer(case, Step.BENCHMARK).outcome == Timer.Outcome.BREACHED
     assert case.benchmark_gross_days == 58
@@ -283,7 +307,7 @@ def test_benchmark_missed_is_breached():
 def test_terminal_states_stop_every_clock():
     case = factories.make_case(CaseState.OFFICE_ACTION)
     assert Timer.objects.filter(case=case, stopped_at__isnull=True).count() == 2
-    case = services.case_record_fast_track_exit(case=case, actor=None)
+    case = services.case_record_fast_track_exit(case=case, actor=factories.staff_of(case))
     assert Timer.objects.filter(case=case, stopped_at__isnull=True).count() == 0
     assert (case.next_due_on, case.at_risk_since, case.overdue_since) == (None, None, None)
 
@@ -291,7 +315,7 @@ def test_terminal_states_stop_every_clock():
 @pytest.mark.django_db
 def test_lapse_breaches_the_applicant_clock():
     case = factories.make_case(CaseState.QUALIFIED)
-    case = services.case_lapse(case=case, actor=None)
+    case = services.case_lapse(case=case, actor=factories.staff_of(case))
     assert timer(case, Step.FILING).outcome == Timer.Outcome.BREACHED
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cases import services
+from cases.actors import Actor
 from cases.errors import PermissionDenied, TransitionNotAllowed
 from cases.models import Entity, RegistrationState, Role
 from tests import factories
@@ -35,7 +36,7 @@ def entity_in(state: str) -> Entity:
     entity = factories.make_entity(factories.make_center(), approved=False)
     for action in PATHS[state]:
         entity = services.entity_transition(
-            entity=entity, name=action, actor=None, note=f"{action}: reason"
+            entity=entity, name=action, actor=factories.staff_of(entity), note=f"{action}: reason"
         )
     assert entity.registration_state == state
     return entity
@@ -48,10 +49,12 @@ def test_registration_matrix(state, action):
     target = ALLOWED.get((state, action))
     if target is None:
         with pytest.raises(TransitionNotAllowed):
-            services.entity_transition(entity=entity, name=action, actor=None)
+            services.entity_transition(entity=entity, name=action, actor=factories.staff_of(entity))
         assert Entity.objects.get(pk=entity.pk).registration_state == state
     else:
-        services.entity_transition(entity=entity, name=action, actor=None, note="checked")
+        services.entity_transition(
+            entity=entity, name=action, actor=factories.staff_of(entity), note="checked"
+        )
         stored = Entity.objects.get(pk=entity.pk)
         assert stored.registration_state == target
         assert "checked" in stored.registration_note
@@ -62,7 +65,7 @@ def test_examiner_cannot_approve_a_registration():
     entity = entity_in(R.SUBMITTED)
     examiner = factories.make_user(Role.EXAMINER, entity.center)
     with pytest.raises(PermissionDenied):
-        services.entity_transition(entity=entity, name="approve", actor=examiner)
+        services.entity_transition(entity=entity, name="approve", actor=Actor.admin(examiner))
 
 
 @pytest.mark.django_db
@@ -70,10 +73,12 @@ def test_clerk_of_another_center_cannot_approve():
     entity = entity_in(R.SUBMITTED)
     clerk = factories.make_user(Role.INTAKE_CLERK, factories.make_center())
     with pytest.raises(PermissionDenied):
-        services.entity_transition(entity=entity, name="approve", actor=clerk)
+        services.entity_transition(entity=entity, name="approve", actor=Actor.admin(clerk))
     own = factories.make_user(Role.INTAKE_CLERK, entity.center)
     assert (
-        services.entity_transition(entity=entity, name="approve", actor=own).registration_state
+        services.entity_transition(
+            entity=entity, name="approve", actor=Actor.admin(own)
+        ).registration_state
         == R.APPROVED
     )
 
@@ -82,11 +87,13 @@ def test_clerk_of_another_center_cannot_approve():
 def test_suspended_entity_cannot_have_cases_accepted():
     entity = entity_in(R.APPROVED)
     case = factories.make_case("submitted", entity=entity)
-    services.entity_transition(entity=entity, name="suspend", actor=None, note="Licence revoked.")
+    services.entity_transition(
+        entity=entity, name="suspend", actor=factories.staff_of(entity), note="Licence revoked."
+    )
     from cases.errors import ConditionNotMet
 
     with pytest.raises(ConditionNotMet):
-        services.case_accept(case=case, actor=None)
+        services.case_accept(case=case, actor=factories.staff_of(case))
 
 
 @pytest.mark.django_db

@@ -26,7 +26,7 @@ def cache_down(settings):
 def test_a_transition_commits_with_the_cache_server_down(cache_down, caplog):
     case = factories.make_case(CaseState.UNDER_REVIEW)
 
-    services.case_qualify(case=case, actor=None)
+    services.case_qualify(case=case, actor=factories.staff_of(case))
 
     case.refresh_from_db()
     assert case.state == CaseState.QUALIFIED
@@ -46,7 +46,7 @@ def test_status_pages_are_served_with_the_cache_server_down(cache_down, client):
 
 def test_a_lookup_works_with_the_cache_server_down(cache_down, client, caplog):
     case = factories.make_case(CaseState.UNDER_REVIEW)
-    code = access.case_reset_access_code(case=case, actor=None)
+    code = access.case_reset_access_code(case=case, actor=factories.staff_of(case))
 
     response = client.post("/status/", {"reference": case.reference, "code": code})
 
@@ -170,7 +170,7 @@ def test_a_page_drop_missed_while_redis_was_down_is_made_when_it_is_back(
 
     restartable_redis.stop()
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_qualify(case=case, actor=None)
+        services.case_qualify(case=case, actor=factories.staff_of(case))
     assert any("pc:status-page:" in key for key in _owed.keys())
     restartable_redis.start()  # back with the page kept before the change
 

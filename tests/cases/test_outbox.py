@@ -64,7 +64,9 @@ def test_public_transition_queues_a_notice_to_the_applicant():
     )
     case = factories.make_case(S.UNDER_REVIEW, entity=entity)
 
-    case = services.case_qualify(case=case, actor=None, public_note="Well drafted.")
+    case = services.case_qualify(
+        case=case, actor=factories.staff_of(case), public_note="Well drafted."
+    )
 
     notice = notice_of(case, "qualify")
     assert (notice.kind, notice.recipient, notice.language) == (
@@ -86,7 +88,7 @@ def test_internal_events_and_the_applicants_own_steps_queue_nothing():
     examiner = factories.make_user("examiner", center)
     case = factories.make_case(S.SUBMITTED, center=center)
 
-    services.case_assign(case=case, actor=None, examiner=examiner)
+    services.case_assign(case=case, actor=factories.staff_of(case), examiner=examiner)
 
     assert Notification.objects.filter(case=case).count() == 0  # neither submit nor assign
 
@@ -97,7 +99,7 @@ def test_the_notice_rolls_back_with_its_transition():
     before = Notification.objects.count()
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.case_qualify(case=case, actor=None)
+        services.case_qualify(case=case, actor=factories.staff_of(case))
         assert Notification.objects.count() == before + 1
         raise RuntimeError("the caller's transaction fails later")
 
@@ -109,7 +111,7 @@ def test_delivery_is_requested_only_after_commit(django_capture_on_commit_callba
     case = factories.make_case(S.UNDER_REVIEW)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.case_qualify(case=case, actor=None)
+        services.case_qualify(case=case, actor=factories.staff_of(case))
 
     # One wake-up for the delivery (the other callback drops the case's status pages).
     assert callbacks.count(outbox._send_delivery_task) == 1
@@ -142,10 +144,10 @@ def test_notices_are_written_in_the_recipients_language():
     chinese = factories.make_entity(center, contact_language="zh-hans")
     english = factories.make_entity(center, contact_language="en")
     zh_case = services.case_qualify(
-        case=factories.make_case(S.UNDER_REVIEW, entity=chinese), actor=None
+        case=factories.make_case(S.UNDER_REVIEW, entity=chinese), actor=factories.staff_of(chinese)
     )
     en_case = services.case_qualify(
-        case=factories.make_case(S.UNDER_REVIEW, entity=english), actor=None
+        case=factories.make_case(S.UNDER_REVIEW, entity=english), actor=factories.staff_of(english)
     )
     zh_notice = notice_of(zh_case, "qualify")
     en_notice = notice_of(en_case, "qualify")
@@ -254,7 +256,7 @@ def test_applicant_mail_links_to_a_working_status_page(client, settings):
     settings.SITE_URL = "https://cases.example.org"
     entity = factories.make_entity(factories.make_center(), contact_email="ip@example.com")
     case = services.case_qualify(
-        case=factories.make_case(S.UNDER_REVIEW, entity=entity), actor=None
+        case=factories.make_case(S.UNDER_REVIEW, entity=entity), actor=factories.staff_of(entity)
     )
     mail.outbox.clear()
     outbox.deliver_pending()
@@ -275,7 +277,9 @@ def test_the_status_page_opens_in_the_language_of_the_mail(
     entity = factories.make_entity(
         factories.make_center(), contact_email="ip@example.com", contact_language=language
     )
-    services.case_qualify(case=factories.make_case(S.UNDER_REVIEW, entity=entity), actor=None)
+    services.case_qualify(
+        case=factories.make_case(S.UNDER_REVIEW, entity=entity), actor=factories.staff_of(entity)
+    )
     mail.outbox.clear()
     outbox.deliver_pending()
     body = next(m.body for m in mail.outbox if m.to == ["ip@example.com"])
@@ -303,20 +307,26 @@ def test_staff_mail_links_to_the_case_in_the_admin(settings):
     assert f"https://cases.example.org/admin/cases/case/{case.pk}/change/" in body
 
 
+@pytest.fixture
+def broker_queue(settings):
+    """The broker's default queue (Redis, as the workers read it), emptied around a test."""
+    import redis
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete("celery")
+    yield broker
+    broker.delete("celery")
+
+
 @pytest.mark.django_db
 def test_a_burst_of_transitions_asks_for_one_delivery(
-    django_capture_on_commit_callbacks, monkeypatch
+    django_capture_on_commit_callbacks, broker_queue
 ):
-    from cases.tasks import deliver_notifications_task
-
-    sent = []
-    monkeypatch.setattr(deliver_notifications_task, "apply_async", lambda **kw: sent.append(kw))
     cases = [factories.make_case(S.UNDER_REVIEW) for _ in range(3)]
-    sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
         for case in cases:
-            services.case_qualify(case=case, actor=None)
-    assert len(sent) == 1
+            services.case_qualify(case=case, actor=factories.staff_of(case))
+    assert broker_queue.llen("celery") == 1
     assert Notification.objects.filter(payload__state=S.QUALIFIED).count() == 3
 
 
@@ -325,7 +335,7 @@ def test_a_burst_of_transitions_asks_for_one_delivery(
 def test_a_due_date_in_a_year_without_its_holiday_notice_is_called_provisional(estimated):
     entity = factories.make_entity(factories.make_center(), contact_language="en")
     case = services.case_qualify(
-        case=factories.make_case(S.UNDER_REVIEW, entity=entity), actor=None
+        case=factories.make_case(S.UNDER_REVIEW, entity=entity), actor=factories.staff_of(entity)
     )
     notice = notice_of(case, "qualify")
     notice.payload["due_estimated"] = estimated  # as if it ran into such a year
@@ -341,6 +351,6 @@ def test_the_transition_notice_records_whether_the_due_date_is_provisional():
 
     entity = factories.make_entity(factories.make_center(), contact_language="en")
     case = factories.make_case(S.UNDER_REVIEW, entity=entity)
-    case = services.case_qualify(case=case, actor=None)
+    case = services.case_qualify(case=case, actor=factories.staff_of(case))
     filing = Timer.objects.get(case=case, step=Step.FILING)
     assert notice_of(case, "qualify").payload["due_estimated"] is filing.estimated

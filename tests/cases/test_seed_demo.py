@@ -13,6 +13,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from cases import services
+from cases.actors import Actor
 from cases.appnumbers import make_application_number, parse_application_number
 from cases.demo import data, setup
 from cases.demo.bulk import ClockMath, Simulator
@@ -374,7 +375,7 @@ def test_bulk_cases_are_consistent(count, options, path):
     )
     assert taken[-1] == f"SH-{year}-{last:06d}"
     case = services.case_submit(
-        actor=User.objects.get(username="sh_clerk"),
+        actor=Actor.admin(User.objects.get(username="sh_clerk")),
         entity=Entity.objects.filter(center=center).approved().first(),
         patent_type=PatentType.INVENTION,
         title="一种复合材料",

@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from cases import services
+from cases.actors import Actor
 from cases.errors import ConditionNotMet, InvalidInput, PermissionDenied, TransitionNotAllowed
 from cases.models import Case, CaseEvent, CaseState, Role
 from tests import factories
@@ -52,12 +53,12 @@ def test_transition_matrix(state, name, english):
     target = ALLOWED.get((state, name))
     if target is None:
         with pytest.raises(TransitionNotAllowed) as error:
-            services.SERVICES[name](case=case, actor=None, **kwargs)
+            services.SERVICES[name](case=case, actor=factories.staff_of(case), **kwargs)
         assert case.get_state_display() in str(error.value)  # names the current state
         assert Case.objects.get(pk=case.pk).state == state
         assert CaseEvent.objects.filter(case=case).count() == events_before
     else:
-        result = services.SERVICES[name](case=case, actor=None, **kwargs)
+        result = services.SERVICES[name](case=case, actor=factories.staff_of(case), **kwargs)
         assert result.state == target
         assert Case.objects.get(pk=case.pk).state == target
         events = CaseEvent.objects.filter(case=case).order_by("-id")
@@ -98,12 +99,12 @@ def test_role_matrix(name, role):
     user = factories.make_user(role, case.center)
     kwargs = factories.transition_kwargs(name, case, timezone.localdate())
     if role in ROLE_TABLE[name]:
-        result = services.SERVICES[name](case=case, actor=user, **kwargs)
+        result = services.SERVICES[name](case=case, actor=Actor.admin(user), **kwargs)
         assert result.state == ALLOWED[(SOURCE[name], name)]
         assert CaseEvent.objects.filter(case=case).latest("id").actor == user
     else:
         with pytest.raises(PermissionDenied):
-            services.SERVICES[name](case=case, actor=user, **kwargs)
+            services.SERVICES[name](case=case, actor=Actor.admin(user), **kwargs)
         assert Case.objects.get(pk=case.pk).state == SOURCE[name]
 
 
@@ -112,7 +113,7 @@ def test_staff_of_another_center_cannot_move_a_case():
     case = factories.make_case(S.SUBMITTED)
     other = factories.make_user(Role.CENTER_ADMIN, factories.make_center())
     with pytest.raises(PermissionDenied):
-        services.case_accept(case=case, actor=other)
+        services.case_accept(case=case, actor=Actor.admin(other))
     assert Case.objects.get(pk=case.pk).state == S.SUBMITTED
     assert list(Case.objects.for_user(other)) == []
 
@@ -121,7 +122,7 @@ def test_staff_of_another_center_cannot_move_a_case():
 def test_superuser_works_on_every_center():
     case = factories.make_case(S.SUBMITTED)
     admin = factories.make_superuser()
-    assert services.case_accept(case=case, actor=admin).state == S.UNDER_REVIEW
+    assert services.case_accept(case=case, actor=Actor.admin(admin)).state == S.UNDER_REVIEW
     assert case in Case.objects.for_user(admin)
 
 
@@ -138,7 +139,7 @@ def test_cannot_accept_when_registration_not_approved(english):
     entity = factories.make_entity(center, approved=False)
     case = factories.make_case(S.SUBMITTED, entity=entity)
     with pytest.raises(ConditionNotMet, match="registration"):
-        services.case_accept(case=case, actor=None)
+        services.case_accept(case=case, actor=factories.staff_of(case))
     assert Case.objects.get(pk=case.pk).state == S.SUBMITTED
 
 
@@ -146,7 +147,7 @@ def test_cannot_accept_when_registration_not_approved(english):
 def test_cannot_accept_outside_center_fields(english):
     case = factories.make_case(S.SUBMITTED, classification="A61K 31/00")
     with pytest.raises(ConditionNotMet, match="technical fields"):
-        services.case_accept(case=case, actor=None)
+        services.case_accept(case=case, actor=factories.staff_of(case))
 
 
 @pytest.mark.django_db
@@ -158,9 +159,11 @@ def test_design_is_matched_by_locarno_class():
     outside = factories.make_case(
         S.SUBMITTED, center=center, patent_type="design", classification="02-01"
     )
-    assert services.case_accept(case=inside, actor=None).state == S.UNDER_REVIEW
+    assert (
+        services.case_accept(case=inside, actor=factories.staff_of(inside)).state == S.UNDER_REVIEW
+    )
     with pytest.raises(ConditionNotMet):
-        services.case_accept(case=outside, actor=None)
+        services.case_accept(case=outside, actor=factories.staff_of(outside))
 
 
 @pytest.mark.django_db
@@ -192,7 +195,10 @@ def test_record_filing_refuses_bad_numbers(number, message, english):
     case = _qualified_case()
     with pytest.raises(InvalidInput) as error:
         services.case_record_filing(
-            case=case, actor=None, application_number=number, filing_date=timezone.localdate()
+            case=case,
+            actor=factories.staff_of(case),
+            application_number=number,
+            filing_date=timezone.localdate(),
         )
     assert message.lower() in str(error.value).lower()
     assert error.value.field == "application_number"
@@ -209,7 +215,7 @@ def test_record_filing_stores_normalized_number():
     number = make_application_number(today.year, 1, 123)
     loose = "CN " + str(number).replace(".", "").replace(str(today.year), f"{today.year} ")
     case = services.case_record_filing(
-        case=case, actor=None, application_number=loose, filing_date=today
+        case=case, actor=factories.staff_of(case), application_number=loose, filing_date=today
     )
     assert case.application_number == str(number)
     assert case.cnipa_filing_date == today
@@ -224,15 +230,21 @@ def test_record_filing_refuses_future_and_pre_qualification_dates(english):
     number = str(make_application_number(today.year, 1, 9))
     with pytest.raises(InvalidInput, match="future"):
         services.case_record_filing(
-            case=case, actor=None, application_number=number, filing_date=today + timedelta(days=1)
+            case=case,
+            actor=factories.staff_of(case),
+            application_number=number,
+            filing_date=today + timedelta(days=1),
         )
     with pytest.raises(InvalidInput, match="before the case qualified"):
         services.case_record_filing(
-            case=case, actor=None, application_number=number, filing_date=today - timedelta(days=30)
+            case=case,
+            actor=factories.staff_of(case),
+            application_number=number,
+            filing_date=today - timedelta(days=30),
         )
     with pytest.raises(InvalidInput, match="required"):
         services.case_record_filing(
-            case=case, actor=None, application_number=number, filing_date=None
+            case=case, actor=factories.staff_of(case), application_number=number, filing_date=None
         )
 
 
@@ -249,7 +261,7 @@ def test_record_filing_refuses_future_and_pre_qualification_dates(english):
 def test_the_applicant_is_told_why_a_correction_or_a_refusal(english, message, state, name, says):
     case = factories.make_case(state)
     with pytest.raises(InvalidInput, match=says) as error:
-        services.SERVICES[name](case=case, actor=None, public_note=message)
+        services.SERVICES[name](case=case, actor=factories.staff_of(case), public_note=message)
     assert error.value.field == "public_note"
     case.refresh_from_db()
     assert case.state == state
@@ -261,10 +273,12 @@ def test_record_response_refuses_a_date_before_the_office_action(english):
     noticed = timezone.localdate(case.events.latest("created_at").created_at)
     with pytest.raises(InvalidInput, match="before the office action's notice date") as error:
         services.case_record_response(
-            case=case, actor=None, responded_on=noticed - timedelta(days=1)
+            case=case, actor=factories.staff_of(case), responded_on=noticed - timedelta(days=1)
         )
     assert error.value.field == "responded_on"
-    case = services.case_record_response(case=case, actor=None, responded_on=noticed)
+    case = services.case_record_response(
+        case=case, actor=factories.staff_of(case), responded_on=noticed
+    )
     assert case.state == S.FILED
 
 
@@ -275,7 +289,7 @@ def test_application_number_is_unique_across_cases(english):
     with pytest.raises(InvalidInput, match="already recorded"):
         services.case_record_filing(
             case=second,
-            actor=None,
+            actor=factories.staff_of(second),
             application_number=first.application_number,
             filing_date=first.cnipa_filing_date,
         )
@@ -319,7 +333,9 @@ def test_concurrent_conflicting_transitions_one_wins():
         try:
             barrier.wait(timeout=10)
             results[name] = services.SERVICES[name](
-                case=case.pk, actor=None, **factories.transition_kwargs(name, case, today)
+                case=case.pk,
+                actor=factories.staff_of(case.pk),
+                **factories.transition_kwargs(name, case, today),
             ).state
         except Exception as error:
             results[name] = error
@@ -353,7 +369,7 @@ def test_assign_note_names_staff_in_the_sites_language_whatever_the_actors():
     manager = factories.make_user(Role.MANAGER, case.center)
 
     with translation.override("en"):
-        services.case_assign(case=case, actor=manager, examiner=examiner)
+        services.case_assign(case=case, actor=Actor.admin(manager), examiner=examiner)
 
     note = case.events.get(transition="assign").note
     assert note.endswith("陈立新") and not note.startswith("Examiner")

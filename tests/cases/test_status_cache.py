@@ -109,7 +109,7 @@ def test_a_transition_drops_the_page(client, settings, django_capture_on_commit_
     before = client.get(link).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_qualify(case=case, actor=None)
+        services.case_qualify(case=case, actor=factories.staff_of(case))
 
     status, after, queries = _get(client, link)
     assert status == 200 and queries >= 1  # read afresh
@@ -124,7 +124,7 @@ def test_nothing_is_dropped_before_the_change_commits(client, django_capture_on_
     client.get(link)
 
     with django_capture_on_commit_callbacks(execute=False):
-        services.case_qualify(case=case, actor=None)
+        services.case_qualify(case=case, actor=factories.staff_of(case))
 
     # The change has not committed (its callbacks did not run): the kept page stands.
     assert _get(client, link)[2] == 0
@@ -227,7 +227,7 @@ def test_with_redis_a_code_reset_revokes_the_link_at_once(
     assert _get(client, link)[2] == 0
 
     with django_capture_on_commit_callbacks(execute=True):
-        access.case_reset_access_code(case=case, actor=None)
+        access.case_reset_access_code(case=case, actor=factories.staff_of(case))
 
     assert client.get(link).status_code == 404
     case.refresh_from_db()
@@ -248,7 +248,7 @@ def test_with_redis_a_change_made_by_another_process_drops_the_page_here(
         max_age=60,
     )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.case_qualify(case=case, actor=None)
+        services.case_qualify(case=case, actor=factories.staff_of(case))
     keys = [f"pc:status-page:{case.pk}:{language}" for language in ("zh-hans", "en")]
     cache.delete_many(keys)  # what the other process's commit does...
     elsewhere.forget(keys)  # ...and announces

@@ -50,7 +50,7 @@ def staff(role: Role, center: Center, *, email: str, language: str = "zh-hans"):
 def assigned_case(state: str = S.UNDER_REVIEW, *, center: Center, examiner=None, **kw) -> Case:
     case = factories.make_case(state, center=center, **kw)
     if examiner is not None:
-        case = services.case_assign(case=case, actor=None, examiner=examiner)
+        case = services.case_assign(case=case, actor=factories.staff_of(case), examiner=examiner)
     return case
 
 
@@ -90,6 +90,20 @@ def examiner(center):
 @pytest.fixture
 def manager(center):
     return staff(Role.MANAGER, center, email="manager@example.com")
+
+
+@pytest.mark.django_db
+def test_a_flag_moves_the_case_as_every_change_does_and_is_the_systems(center, now, today):
+    case = factories.make_case(S.UNDER_REVIEW, center=center)
+    make_overdue(case, today)
+    later = now + timedelta(minutes=3)
+
+    sweep.deadlines_sweep(now=later)
+
+    case.refresh_from_db()
+    assert case.updated_at == later  # the dashboard's refresh finds what changed by it
+    event = CaseEvent.objects.get(case=case, transition="flag_overdue")
+    assert (event.actor, event.channel) == (None, "system")
 
 
 @pytest.mark.django_db

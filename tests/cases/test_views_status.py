@@ -35,7 +35,7 @@ def _empty_cache():
 
 
 def _code(case: Case) -> str:
-    return access.case_reset_access_code(case=case, actor=None)
+    return access.case_reset_access_code(case=case, actor=factories.staff_of(case))
 
 
 def _open(client, case: Case):
@@ -112,6 +112,7 @@ def _public_event(case: Case, *, public_note: str, actor=None, note: str = "", p
         from_state=case.state,
         to_state=case.state,
         actor=actor,
+        channel="admin" if actor else "system",
         note=note,
         public_note=public_note,
         public=public,
@@ -241,7 +242,7 @@ def test_a_case_lapsed_after_the_grant_notice_shows_no_grant_step(client):
     from cases import services
 
     case = factories.make_case(CaseState.GRANT_NOTIFIED)
-    case = services.case_lapse(case=case, actor=None)
+    case = services.case_lapse(case=case, actor=factories.staff_of(case))
     _en(client)
     status = _open(client, case).context["status"]
     assert [s.label for s in status.steps] == [
@@ -591,16 +592,22 @@ def test_the_timeline_gives_cnipas_dates_not_the_days_they_were_recorded(
     recorded = timezone.now() - timedelta(days=20)  # each recorded days after it happened
     services.case_record_filing(
         case=case,
-        actor=None,
+        actor=factories.staff_of(case),
         application_number=str(factories.make_application_number(filed.year, 1, case.pk)),
         filing_date=filed,
         at=recorded,
     )
     services.case_record_office_action(
-        case=case, actor=None, notice_date=noticed, at=recorded + timedelta(days=3)
+        case=case,
+        actor=factories.staff_of(case),
+        notice_date=noticed,
+        at=recorded + timedelta(days=3),
     )
     services.case_record_response(
-        case=case, actor=None, responded_on=responded, at=recorded + timedelta(days=6)
+        case=case,
+        actor=factories.staff_of(case),
+        responded_on=responded,
+        at=recorded + timedelta(days=6),
     )
     _en(client)
     timeline = {entry.label: entry.on for entry in _open(client, case).context["status"].timeline}

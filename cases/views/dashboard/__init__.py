@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cases import services, workflow
+from cases import services
 from cases.forms_dashboard import DashboardFilterForm
-from cases.models import Role
+from cases.permissions import user_center_id
 from cases.selectors.dashboard import Dashboard, dashboard_figures
 from cases.views.dashboard.tables import (
     Links,
@@ -35,7 +35,6 @@ from cases.views.dashboard.tables import (
     percent_cell,
 )
 
-DASHBOARD_ROLES = frozenset({Role.MANAGER, Role.CENTER_ADMIN})
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -46,9 +45,7 @@ def may_view_dashboard(user: Any) -> bool:
     """Superusers, and managers and center administrators who work for a center."""
     if user.is_superuser:
         return True
-    if not workflow.user_roles(user) & DASHBOARD_ROLES:
-        return False
-    return workflow.user_center_id(user) is not None
+    return user.has_perm("cases.view_dashboard") and user_center_id(user) is not None
 
 
 def _manager_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

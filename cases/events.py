@@ -1,0 +1,366 @@
+"""The case history: one named function per kind of event, the only writers of ``CaseEvent``.
+
+Services call them in plain sight, after the change they record and in its transaction
+(``events.case_accepted_event(...)``, then ``case.save``'s effects are all in one commit).
+An event records the case's state before and after, the actor and the channel it acted
+through (the system's own work has no user), the time, and the notes: ``note`` is
+internal, ``public_note`` is the message to the applicant, shown with public events on
+the status page. The sweep writes its flags set-based (``deadline_flagged_events``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases.actors import Actor
+from cases.choices import Channel
+from cases.db import sql
+from cases.models import Case, CaseEvent, Step, Timer
+from cases.people import staff_display_name
+
+
+def _event(
+    *,
+    case: Case,
+    transition: str,
+    from_state: str,
+    actor: Actor,
+    at: datetime,
+    note: str = "",
+    public_note: str = "",
+    public: bool = True,
+    occurred_on: date | None = None,
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        transition=transition,
+        from_state=from_state,
+        to_state=case.state,
+        actor=actor.user,
+        channel=actor.channel,
+        created_at=at,
+        occurred_on=occurred_on,
+        note=note,
+        public_note=public_note,
+        public=public,
+    )
+
+
+def _system_note(message: Promise, **values: Any) -> str:
+    """A note the system writes, in the site's language: the whole center reads the
+    history, and a stored note is not translated when read."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message) % values
+
+
+# The center's side
+
+
+def case_submitted_event(*, case: Case, actor: Actor, at: datetime, note: str = "") -> CaseEvent:
+    return _event(case=case, transition="submit", from_state="", actor=actor, at=at, note=note)
+
+
+def case_accepted_event(
+    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str = ""
+) -> CaseEvent:
+    return _event(
+        case=case, transition="accept", from_state=from_state, actor=actor, at=at, note=note
+    )
+
+
+def case_declined_event(
+    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str, public_note: str
+) -> CaseEvent:
+    return _event(
+        case=case,
+        transition="decline",
+        from_state=from_state,
+        actor=actor,
+        at=at,
+        note=note,
+        public_note=public_note,
+    )
+
+
+def correction_requested_event(
+    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str, public_note: str
+) -> CaseEvent:
+    return _event(
+        case=case,
+        transition="request_correction",
+        from_state=from_state,
+        actor=actor,
+        at=at,
+        note=note,
+        public_note=public_note,
+    )
+
+
+def correction_received_event(
+    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str
+) -> CaseEvent:
+    return _event(
+        case=case,
+        transition="receive_correction",
+        from_state=from_state,
+        actor=actor,
+        at=at,
+        note=note,
+    )
+
+
+def case_qualified_event(
+    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str, public_note: str
+) -> CaseEvent:
+    return _event(
+        case=case,
+        transition="qualify",
+        from_state=from_state,
+        actor=actor,
+        at=at,
+        note=note,
+        public_note=public_note,
+    )
+
+
+def case_disqualified_event(
+    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str, public_note: str
+) -> CaseEvent:
+    return _event(
+        case=case,
+        transition="disqualify",
+        from_state=from_state,
+        actor=actor,
+        at=at,
+        note=note,
+        public_note=public_note,
+    )
+
+
+def case_lapsed_event(
+    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str, public_note: str
+) -> CaseEvent:
+    return _event(
+        case=case,
+        transition="lapse",
+        from_state=from_state,
+        actor=actor,
+        at=at,
+        note=note,
+        public_note=public_note,
+    )
+
+
+def case_withdrawn_event(
+    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str, public_note: str
+) -> CaseEvent:
+    return _event(
+        case=case,
+        transition="withdraw",
+        from_state=from_state,
+        actor=actor,
+        at=at,
+        note=note,
+        public_note=public_note,
+    )
+
+
+def examiner_assigned_event(
+    *, case: Case, actor: Actor, at: datetime, previous: Any, examiner: Any
+) -> CaseEvent:
+    """Internal: who examined the case before and who does now."""
+    note = _system_note(
+        gettext_lazy("Examiner: %(old)s → %(new)s"),
+        old=staff_display_name(previous) or "—",
+        new=staff_display_name(examiner) or "—",
+    )
+    return _event(
+        case=case,
+        transition="assign",
+        from_state=case.state,
+        actor=actor,
+        at=at,
+        note=note,
+        public=False,
+    )
+
+
+def access_code_reset_event(*, case: Case, actor: Actor, at: datetime) -> CaseEvent:
+    """Internal (never on the public page): the old code and links stopped working."""
+    note = _system_note(
+        gettext_lazy("Access code reset: the old code and status links sent before no longer work.")
+    )
+    return _event(
+        case=case,
+        transition="reset_access_code",
+        from_state=case.state,
+        actor=actor,
+        at=at,
+        note=note,
+        public=False,
+    )
+
+
+# CNIPA's side: the day it happened is CNIPA's date, shown on the status page's timeline.
+
+
+def filing_recorded_event(
+    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str, filed_on: date
+) -> CaseEvent:
+    return _event(
+        case=case,
+        transition="record_filing",
+        from_state=from_state,
+        actor=actor,
+        at=at,
+        note=note,
+        occurred_on=filed_on,
+    )
+
+
+def office_action_recorded_event(
+    *,
+    case: Case,
+    actor: Actor,
+    from_state: str,
+    at: datetime,
+    note: str,
+    public_note: str,
+    notice_date: date,
+) -> CaseEvent:
+    return _event(
+        case=case,
+        transition="record_office_action",
+        from_state=from_state,
+        actor=actor,
+        at=at,
+        note=note,
+        public_note=public_note,
+        occurred_on=notice_date,
+    )
+
+
+def response_recorded_event(
+    *,
+    case: Case,
+    actor: Actor,
+    from_state: str,
+    at: datetime,
+    note: str,
+    responded_on: date | None,
+) -> CaseEvent:
+    return _event(
+        case=case,
+        transition="record_response",
+        from_state=from_state,
+        actor=actor,
+        at=at,
+        note=note,
+        occurred_on=responded_on,
+    )
+
+
+def grant_notice_recorded_event(
+    *,
+    case: Case,
+    actor: Actor,
+    from_state: str,
+    at: datetime,
+    note: str,
+    public_note: str,
+    notice_date: date,
+) -> CaseEvent:
+    return _event(
+        case=case,
+        transition="record_grant_notice",
+        from_state=from_state,
+        actor=actor,
+        at=at,
+        note=note,
+        public_note=public_note,
+        occurred_on=notice_date,
+    )
+
+
+def rejection_recorded_event(
+    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str, public_note: str
+) -> CaseEvent:
+    return _event(
+        case=case,
+        transition="record_rejection",
+        from_state=from_state,
+        actor=actor,
+        at=at,
+        note=note,
+        public_note=public_note,
+    )
+
+
+def fast_track_exit_recorded_event(
+    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str, public_note: str
+) -> CaseEvent:
+    return _event(
+        case=case,
+        transition="record_fast_track_exit",
+        from_state=from_state,
+        actor=actor,
+        at=at,
+        note=note,
+        public_note=public_note,
+    )
+
+
+def registration_recorded_event(
+    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str, public_note: str
+) -> CaseEvent:
+    return _event(
+        case=case,
+        transition="record_registration",
+        from_state=from_state,
+        actor=actor,
+        at=at,
+        note=note,
+        public_note=public_note,
+    )
+
+
+# The sweep's flags, set-based
+
+
+def deadline_flagged_events(*, timer_ids: Collection[int], now: datetime) -> int:
+    """One internal event per flagged clock, the system's, noting the step and its due
+    date: one INSERT … SELECT for the sweep's whole batch. Returns how many were written."""
+    with translation.override(settings.LANGUAGE_CODE):
+        overdue_note = _("%(step)s is overdue: it was due on %(due)s.")
+        at_risk_note = _("%(step)s is at risk: it is due on %(due)s.")
+        labels = [(step.value, str(step.label)) for step in Step]
+    at = connection.ops.adapt_datetimefield_value(now)
+    ids, id_params = sql.one_of("t.id", timer_ids)
+    step_label = "CASE t.step " + " ".join("WHEN %s THEN %s" for _ in labels) + " END"
+    statement = f"""
+        INSERT INTO {sql.table(CaseEvent)} (case_id, "transition", from_state, to_state,
+                                            actor_id, channel, created_at, note, public_note,
+                                            "public")
+        SELECT t.case_id,
+               CASE WHEN t.overdue_since = %s THEN 'flag_overdue' ELSE 'flag_at_risk' END,
+               c.state, c.state, NULL, %s, %s,
+               REPLACE(REPLACE(CASE WHEN t.overdue_since = %s THEN %s ELSE %s END,
+                               '%%(step)s', {step_label}),
+                       '%%(due)s', CAST(t.due_on AS TEXT)),
+               '', %s
+        FROM {sql.table(Timer)} t JOIN {sql.table(Case)} c ON c.id = t.case_id
+        WHERE {ids}
+    """
+    params: list[object] = [at, Channel.SYSTEM.value, at, at, overdue_note, at_risk_note]
+    params += [value for pair in labels for value in pair]
+    params += [False, *id_params]
+    return sql.execute(statement, params)
