@@ -19,6 +19,11 @@ _seq = itertools.count(1)
 TYPE_DIGIT = {"invention": 1, "utility_model": 2, "design": 3}
 
 
+def at(day: str, hour: int = 10) -> datetime:
+    """``day`` (ISO) at ``hour`` o'clock, local time."""
+    return timezone.make_aware(datetime.fromisoformat(f"{day}T{hour:02d}:00"))
+
+
 def make_center(code: str | None = None, **fields: Any) -> Center:
     n = next(_seq)
     defaults = {
@@ -167,4 +172,28 @@ def make_case(
         kwargs = transition_kwargs(name, case, timezone.localdate(at))
         case = services.SERVICES[name](case=case, actor=actor, at=at, **kwargs)
     assert case.state == state
+    return case
+
+
+def make_granted(
+    entity: Entity,
+    *,
+    submitted: datetime,
+    notice: date,
+    gross: int,
+    patent_type: str = "invention",
+) -> Case:
+    """A granted case with its submission, CNIPA filing (the day it was submitted), grant
+    notice and benchmark days (net = gross) set by hand."""
+    case = make_case(CaseState.GRANTED, entity=entity, patent_type=patent_type)
+    Case.objects.filter(pk=case.pk).update(
+        updated_at=timezone.now(),
+        submitted_at=submitted,
+        accepted_at=submitted,
+        qualified_at=submitted,
+        cnipa_filing_date=timezone.localdate(submitted),
+        grant_notice_date=notice,
+        benchmark_gross_days=gross,
+        benchmark_net_days=gross,
+    )
     return case

@@ -1,4 +1,5 @@
-"""The manager dashboard in a real browser: log in, read it in Chinese and in English.
+"""The manager dashboard in a real browser: log in, read it in Chinese and in English;
+reach it from the admin's header, and tell the benchmark chart's 0% from no grants.
 
 Headless Debian Chromium (``/usr/bin/chromium``) driven by Playwright's sync API; never
 ``playwright install``. Full-page screenshots are saved under ``artifacts/screenshots/``
@@ -107,3 +108,55 @@ def test_dashboard_in_chinese_and_english(username, live_server, browser):
     received.click()
     page.wait_for_url("**/admin/cases/case/**")
     assert expected in page.inner_text(".paginator")
+
+
+@pytest.fixture
+def manager_of_two_grants() -> str:
+    """A manager whose center granted two inventions, months apart: the first over the
+    29-day benchmark (0% that month), the second within it (100%)."""
+    center = factories.make_center("SH", benchmark_days_invention=29)
+    entity = factories.make_entity(center)
+    manager = factories.make_user(Role.MANAGER, center, username="sh_manager")
+    now = timezone.now()
+    first = timezone.localdate(now - timedelta(days=150))
+    factories.make_granted(entity, submitted=now - timedelta(days=200), notice=first, gross=40)
+    factories.make_granted(
+        entity, submitted=now - timedelta(days=190), notice=first + timedelta(days=70), gross=20
+    )
+    assert manager.check_password(PASSWORD)
+    return manager.username
+
+
+def test_manager_reaches_the_dashboard_from_the_admin_and_sees_zero_apart_from_no_grants(
+    manager_of_two_grants, live_server, browser
+):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/admin/")
+    page.fill("#id_username", manager_of_two_grants)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    link = page.locator("#user-tools a[href='/dashboard/']")
+    assert link.inner_text() == "管理看板"
+    link.click()
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+
+    today = timezone.localdate()
+    assert page.input_value("#id_end") == today.isoformat()
+    assert page.input_value("#id_start") != ""
+
+    page.wait_for_function(
+        "Chart.getChart(document.getElementById('chart-benchmark')) !== undefined"
+    )
+    bars = page.evaluate(
+        """() => {
+          const chart = Chart.getChart(document.getElementById('chart-benchmark'));
+          return chart.getDatasetMeta(0).data.map((bar, i) => ({
+            value: chart.data.datasets[0].data[i], height: Math.abs(bar.base - bar.y) }));
+        }"""
+    )
+    # First month 0%, then at least one month without grants, then 100%.
+    assert len(bars) >= 3
+    assert bars[0]["value"] == 0
+    assert bars[0]["height"] >= 2, "a 0% month draws a visible bar"
+    assert all(b["value"] is None and b["height"] == 0 for b in bars[1:-1])
+    assert bars[-1]["value"] == 100

@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -29,6 +28,7 @@ from cases.models import (
 )
 from cases.validators import make_credit_code
 from tests.factories import make_case, make_center, make_entity, make_superuser, make_user, staff_of
+from tests.pages import login, message_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -47,21 +47,6 @@ def button_names(client: Client, case: Case) -> set[str]:
     assert response.status_code == 200
     pattern = re.escape(f"/admin/cases/case/{case.pk}/transition/") + r"(\w+)/"
     return set(re.findall(pattern, response.content.decode()))
-
-
-def message_texts(response: object) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def center():
-    return make_center("SH")
-
-
-def login(client: Client, role: Role | None, center) -> object:
-    user = make_user(role, center)
-    client.force_login(user)
-    return user
 
 
 # Buttons -------------------------------------------------------------------------------

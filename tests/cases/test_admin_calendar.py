@@ -3,35 +3,25 @@ rules list's columns."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 from chinese_calendar import constants
-from django.test import Client
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 
 from cases import services
+from cases.admin.clocks import dates_searched
 from cases.models import CalendarDay, Role
 from cases.models.clocks import PACKAGE_HOLIDAY_NAMES
-from tests.factories import make_center, make_superuser, make_user
+from tests.factories import make_superuser
+from tests.pages import login, result_rows
 
 pytestmark = pytest.mark.django_db
 
 CALENDAR = "admin:cases_calendarday_changelist"
-
-
-@pytest.fixture
-def center():
-    return make_center("SH")
-
-
-def login(client: Client, role: Role, center) -> None:
-    client.force_login(make_user(role, center))
-
-
-def result_rows(body: str) -> str:
-    return body.split('id="result_list"')[1].split("</table>")[0]
 
 
 # Holiday names ------------------------------------------------------------------------
@@ -140,3 +130,71 @@ def test_rules_list_counting_menu_uses_the_short_label(client, center):
     assert '<option value="cnipa" selected>按国知局期限规则</option>' in rows
     assert "期满日为休息日的顺延" not in rows
     assert "期满日为休息日的顺延" in page.content.decode()  # the rule's page explains it
+
+
+# The calendar's date search -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("2026-10-01", Q(date=date(2026, 10, 1))),  # Thu, National Day
+        (" 2026-10-1 ", Q(date=date(2026, 10, 1))),
+        ("2026/10/01", Q(date=date(2026, 10, 1))),
+        ("2026.10.01", Q(date=date(2026, 10, 1))),
+        ("２０２６－１０－０１", Q(date=date(2026, 10, 1))),  # full-width
+        ("2026年10月1日", Q(date=date(2026, 10, 1))),
+        ("2026-10", Q(date__year=2026, date__month=10)),
+        ("2026年10月", Q(date__year=2026, date__month=10)),
+        ("2026", Q(date__year=2026)),
+        ("2026年", Q(date__year=2026)),
+        ("2026-13", None),  # no such month
+        ("2026-02-30", None),  # no such day
+        ("202", None),
+        ("20261001", None),
+        ("国庆节", None),
+        ("", None),
+    ],
+)
+def test_dates_searched(term, expected):
+    assert dates_searched(term) == expected
+
+
+def test_calendar_search_finds_a_date(client, center):
+    login(client, Role.CENTER_ADMIN, center)
+
+    response = client.get(reverse("admin:cases_calendarday_changelist"), {"q": "2025-10-01"})
+
+    assert [day.date for day in response.context["cl"].result_list] == [date(2025, 10, 1)]
+
+
+def test_calendar_search_finds_a_month(client, center):
+    october = set(
+        CalendarDay.objects.filter(date__year=2025, date__month=10).values_list("date", flat=True)
+    )
+    login(client, Role.CENTER_ADMIN, center)
+
+    response = client.get(reverse("admin:cases_calendarday_changelist"), {"q": "2025-10"})
+
+    assert {date(2025, 10, 1), date(2025, 10, 8)} <= october
+    assert {day.date for day in response.context["cl"].result_list} == october
+
+
+def test_calendar_search_finds_a_year(client, center):
+    login(client, Role.CENTER_ADMIN, center)
+
+    response = client.get(reverse("admin:cases_calendarday_changelist"), {"q": "2025"})
+
+    found = {day.date for day in response.context["cl"].queryset}
+    assert found == set(CalendarDay.objects.filter(date__year=2025).values_list("date", flat=True))
+    assert date(2025, 10, 1) in found and date(2026, 1, 1) not in found
+
+
+def test_calendar_search_help_text_gives_the_date_forms(client, center):
+    login(client, Role.CENTER_ADMIN, center)
+
+    body = client.get(reverse("admin:cases_calendarday_changelist")).content.decode()
+
+    assert re.search(
+        r'id="searchbar_helptext">名称，或日期：2026-10-01；月份：2026-10；年份：2026。<', body
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.test import Client
@@ -20,11 +20,6 @@ from tests.factories import make_case, make_center, make_entity, make_user, staf
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def center():
-    return make_center("SH")
-
-
 def change_url(case: Case) -> str:
     return reverse("admin:cases_case_change", args=[case.pk])
 
@@ -33,14 +28,17 @@ def access_code_url(case: Case) -> str:
     return reverse("admin:cases_case_access_code", args=[case.pk])
 
 
-def login(client: Client, role: Role, center, **names: str):
+def login(client: Client, role: Role, center, *, language: str | None = "en", **names: str):
+    """Log in as a new user; the pages in English unless ``language`` says otherwise
+    (``None``: the default, Chinese)."""
     user = make_user(role, center, username=names.pop("username", None))
     if names:
         for field, value in names.items():
             setattr(user, field, value)
         user.save()
     client.force_login(user)
-    client.cookies["django_language"] = "en"
+    if language:
+        client.cookies["django_language"] = language
     return user
 
 
@@ -418,3 +416,136 @@ def test_the_admin_header_welcomes_staff_by_their_whole_name(client, center):
     body = client.get(reverse("admin:index")).content.decode()
 
     assert "<strong>周海燕</strong>" in body
+
+
+# The case's History button -----------------------------------------------------------
+
+
+def test_case_history_url_leads_to_the_history_section_of_the_case_page(client, center):
+    case = make_case(CaseState.QUALIFIED, center=center)
+    login(client, Role.MANAGER, center, language=None)
+    change = reverse("admin:cases_case_change", args=[case.pk])
+
+    response = client.get(reverse("admin:cases_case_history", args=[case.pk]))
+    page = client.get(change).content.decode()
+
+    assert response.status_code == 302
+    assert response.url == f"{change}#case-history"
+    assert re.search(r'<section class="pc-panel" id="case-history"', page)
+    assert '<a href="#case-history" class="historylink">办理记录</a>' in page
+    assert reverse("admin:cases_case_history", args=[case.pk]) not in page
+
+
+def test_case_history_url_of_another_centers_case_is_not_found(client, center):
+    case = make_case(CaseState.SUBMITTED, center=make_center())
+    login(client, Role.MANAGER, center, language=None)
+
+    response = client.get(reverse("admin:cases_case_history", args=[case.pk]))
+
+    assert response.status_code == 404
+
+
+# The transition forms' accessibility ------------------------------------------------
+
+
+def actions_panel(client: Client, case: Case) -> tuple[str, str]:
+    """The case page, and its "Next steps" panel with the transition forms."""
+    body = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    panel = body.split('aria-labelledby="pc-actions-title"')[1].split("</section>")[0]
+    return body, panel
+
+
+@pytest.mark.parametrize(
+    ("state", "role"),
+    [
+        (CaseState.CORRECTION_REQUESTED, Role.INTAKE_CLERK),
+        (CaseState.UNDER_REVIEW, Role.EXAMINER),
+        (CaseState.FILED, Role.INTAKE_CLERK),
+        (CaseState.SUBMITTED, Role.INTAKE_CLERK),
+    ],
+)
+def test_every_id_a_transition_field_is_described_by_exists(client, center, state, role):
+    case = make_case(state, center=center)
+    login(client, role, center, language=None)
+
+    body, panel = actions_panel(client, case)
+
+    described = {
+        name for value in re.findall(r'aria-describedby="([^"]+)"', panel) for name in value.split()
+    }
+    assert described
+    assert {name for name in described if name.endswith("_helptext")}
+    for name in described:
+        assert f'id="{name}"' in body, name
+
+
+def test_receive_correction_note_is_described_by_its_help_text(client, center):
+    case = make_case(CaseState.CORRECTION_REQUESTED, center=center)
+    login(client, Role.INTAKE_CLERK, center, language=None)
+
+    _body, panel = actions_panel(client, case)
+
+    assert 'aria-describedby="id_receive_correction_note_helptext"' in panel
+    assert re.search(r'<div class="help" id="id_receive_correction_note_helptext">', panel)
+
+
+def test_radio_group_is_a_fieldset_named_by_its_legend(client, center):
+    case = make_case(CaseState.FILED, center=center)
+    login(client, Role.INTAKE_CLERK, center, language=None)
+
+    _body, panel = actions_panel(client, case)
+
+    groups = re.findall(r"<fieldset[^>]*>(.*?)</fieldset>", panel, flags=re.S)
+    delivery = [group for group in groups if 'type="radio"' in group]
+    assert len(delivery) == 1
+    assert re.match(r'\s*<legend class="pc-label">送达方式</legend>', delivery[0])
+    assert delivery[0].count('type="radio"') == 2
+    # A label of its own would name no control: the legend names the group.
+    assert '<span class="pc-label">' not in panel
+
+
+# The dashboard's drill-down parameters are shown as filters --------------------------
+
+
+def test_a_dashboard_link_shows_the_period_and_field_it_applies(client):
+    center = make_center("SH")
+    inside = make_case(CaseState.UNDER_REVIEW, center=center)
+    client.force_login(make_user(Role.MANAGER, center))
+    client.cookies["django_language"] = "en"
+    since, until = date(2020, 1, 1), timezone.localdate()
+    params = {
+        "submitted_at__gte": timezone.make_aware(datetime.combine(since, time.min)).isoformat(),
+        "submitted_at__lt": timezone.make_aware(
+            datetime.combine(until.replace(year=until.year + 1), time.min)
+        ).isoformat(),
+        "classification__istartswith": inside.classification[:3],
+    }
+
+    response = client.get(reverse("admin:cases_case_changelist"), params)
+
+    body = response.content.decode()
+    assert response.status_code == 200 and inside.reference in body
+    ends = until.replace(year=until.year + 1) - timedelta(days=1)
+    assert f"{since} to {ends}" in body
+    assert f"Classification starting {inside.classification[:3]}" in body
+
+
+def test_without_dashboard_parameters_no_such_filter_is_shown(client):
+    center = make_center("SH")
+    client.force_login(make_user(Role.MANAGER, center))
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("admin:cases_case_changelist")).content.decode()
+    assert "Classification starting" not in body and " to 20" not in body
+
+
+# The case page's fields ---------------------------------------------------------------
+
+
+def test_the_calendar_estimated_flag_says_what_yes_means(client):
+    center = make_center("SH")
+    case = make_case(CaseState.UNDER_REVIEW, center=center)
+    client.force_login(make_user(Role.MANAGER, center))
+
+    body = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+
+    assert "有期限落在尚未录入放假安排的年份时为“是”：该日期为暂定。" in body

@@ -94,3 +94,75 @@ def test_entity_list_shows_short_dates_and_cuts_long_addresses(client):
     day = timezone.localdate(entity.created_at).isoformat()
     assert re.search(rf'<td class="field-registered_on_column">{day}</td>', body)
     assert f'<span class="pc-truncate" title="{entity.contact_email}">' in body
+
+
+# The header: the greeting and the way out of the admin ---------------------------------
+
+
+def test_greeting_is_one_chinese_sentence(client, center):
+    user = make_user(Role.MANAGER, center)
+    user.first_name, user.last_name = "志强", "郑"
+    user.save()
+    client.force_login(user)
+
+    body = client.get(reverse("admin:index")).content.decode()
+
+    assert "欢迎，<strong>郑志强</strong>" in body
+    assert "<strong>郑志强</strong>." not in body
+    assert "欢迎， " not in body
+
+
+def test_greeting_in_english_ends_with_a_full_stop(client, center):
+    user = make_user(Role.MANAGER, center)
+    user.first_name, user.last_name = "Zhiqiang", "Zheng"
+    user.save()
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+
+    body = client.get(reverse("admin:index")).content.decode()
+
+    assert re.search(r"Welcome, <strong>[^<]*Zhiqiang[^<]*</strong>\.", body)
+
+
+def test_greeting_escapes_the_name(client, center):
+    user = make_user(Role.MANAGER, center)
+    user.first_name = "<i>x</i>"
+    user.save()
+    client.force_login(user)
+
+    body = client.get(reverse("admin:index")).content.decode()
+
+    assert "<i>x</i>" not in body
+    assert "&lt;i&gt;x&lt;/i&gt;" in body
+
+
+@pytest.mark.parametrize("role", [Role.INTAKE_CLERK, Role.MANAGER])
+def test_admin_header_links_to_the_status_page_not_back_to_the_admin(client, center, role):
+    client.force_login(make_user(role, center))
+    client.cookies["django_language"] = "en"
+    content = client.get(reverse("admin:index")).content.decode()
+    assert "View site" not in content
+    assert 'href="/"' not in content
+    assert f'href="{reverse("cases:status_lookup")}">Applicant status page</a>' in content
+
+
+def test_admin_header_dashboard_link_is_in_chinese_by_default(client, center):
+    client.force_login(make_user(Role.MANAGER, center))
+    content = client.get(reverse("admin:index")).content.decode()
+    assert "管理看板" in content and "申请人进度查询页" in content
+
+
+# The entity list at 1366 px ------------------------------------------------------------
+
+
+def test_stylesheet_lets_the_entity_lists_headers_and_states_wrap():
+    css = re.sub(
+        r"/\*.*?\*/",
+        "",
+        (Path(settings.BASE_DIR) / "static/cases/admin.css").read_text(),
+        flags=re.S,
+    )
+
+    assert ".model-entity #changelist table thead th { white-space: normal;" in css
+    assert ".model-entity #result_list .pc-badge { white-space: normal; }" in css
+    assert ".model-entity #result_list .pc-truncate { max-width: 11em; }" in css

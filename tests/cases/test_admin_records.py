@@ -5,28 +5,20 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from cases.models import Case, CaseEvent, CaseState, Notification, Role, Timer
+from cases import workflow
+from cases.models import Case, CaseEvent, CaseState, Notification, Role, Step, Timer
 from cases.services import outbox
-from tests.factories import make_case, make_center, make_user
+from tests.factories import make_case
+from tests.pages import login, result_rows
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def center():
-    return make_center("SH")
-
-
-def login(client: Client, role: Role, center) -> None:
-    client.force_login(make_user(role, center))
-
-
-def make_notification(case: Case, **fields) -> Notification:
+def make_notification(case: Case, transition: str = "accept", **fields) -> Notification:
     defaults = {
         "key": f"test:{case.pk}:{Notification.objects.count()}",
         "kind": Notification.Kind.CASE_TRANSITION,
@@ -37,7 +29,7 @@ def make_notification(case: Case, **fields) -> Notification:
             "reference": case.reference,
             "title": case.title,
             "name": "Li Lei",
-            "transition": "accept",
+            "transition": transition,
             "state": CaseState.UNDER_REVIEW,
             "public_note": "",
         },
@@ -264,3 +256,73 @@ def test_notification_page_makes_the_emails_link_clickable(client, center, setti
 
     email = page.split('class="pc-email-body"')[1].split("</div>")[0]
     assert re.search(r'<a href="https://cases\.example\.org/[^"]+"', email)
+
+
+# The outbox's rows name what they are about ---------------------------------------------
+
+
+def test_notification_list_names_the_transition_of_each_status_change(client, center):
+    case = make_case(CaseState.SUBMITTED, center=center)
+    make_notification(case, "accept")
+    make_notification(case, "request_correction")
+    login(client, Role.MANAGER, center)
+
+    rows = result_rows(client.get(reverse("admin:cases_notification_changelist")).content.decode())
+
+    with translation.override("zh-hans"):
+        accept = str(workflow.TRANSITION_LABELS["accept"])
+        correction = str(workflow.TRANSITION_LABELS["request_correction"])
+    assert f'案件状态变更<br><span class="pc-muted">{accept}</span>' in rows
+    assert f'案件状态变更<br><span class="pc-muted">{correction}</span>' in rows
+
+
+def test_notification_written_by_a_transition_is_listed_with_it(client, center):
+    case = make_case(CaseState.CORRECTION_REQUESTED, center=center)
+    login(client, Role.MANAGER, center)
+
+    rows = result_rows(client.get(reverse("admin:cases_notification_changelist")).content.decode())
+
+    with translation.override("zh-hans"):
+        labels = [str(workflow.TRANSITION_LABELS[n]) for n in ("accept", "request_correction")]
+    assert case.reference in rows
+    assert all(f'<span class="pc-muted">{label}</span>' in rows for label in labels)
+
+
+def test_clock_notice_is_listed_with_its_step(client, center):
+    case = make_case(CaseState.SUBMITTED, center=center)
+    make_notification(
+        case,
+        kind=Notification.Kind.STEP_OVERDUE,
+        payload={"reference": case.reference, "step": Step.ACCEPTANCE, "due_on": "2026-11-02"},
+    )
+    login(client, Role.MANAGER, center)
+
+    rows = result_rows(client.get(reverse("admin:cases_notification_changelist")).content.decode())
+
+    with translation.override("zh-hans"):
+        step = str(Step.ACCEPTANCE.label)
+        kind = str(Notification.Kind.STEP_OVERDUE.label)
+    assert f'{kind}<br><span class="pc-muted">{step}</span>' in rows
+
+
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [
+        (Notification.Status.PENDING, True),
+        (Notification.Status.SENT, False),
+        (Notification.Status.FAILED, False),
+    ],
+)
+def test_notification_page_shows_the_next_attempt_only_while_pending(client, center, status, shown):
+    notification = make_notification(make_case(CaseState.SUBMITTED, center=center), status=status)
+    login(client, Role.MANAGER, center)
+
+    body = client.get(
+        reverse("admin:cases_notification_change", args=[notification.pk])
+    ).content.decode()
+
+    assert ("field-next_attempt_at" in body) is shown
+    assert "field-attempts" in body
+    with translation.override("zh-hans"):
+        transition = str(workflow.TRANSITION_LABELS["accept"])
+    assert transition in body.split('class="form-row')[1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
@@ -25,7 +25,16 @@ from cases.selectors.dashboard import (
     dashboard_figures,
 )
 from cases.services import dashboard_summary_refresh, get_work_calendar
-from tests.factories import make_case, make_center, make_entity, make_superuser, make_user, staff_of
+from tests.factories import (
+    at,
+    make_case,
+    make_center,
+    make_entity,
+    make_superuser,
+    make_user,
+    staff_of,
+)
+from tests.pages import MARCH, as_manager
 
 
 def fresh_figures(filters, **kwargs):
@@ -35,12 +44,6 @@ def fresh_figures(filters, **kwargs):
 
 
 pytestmark = pytest.mark.django_db
-
-MARCH = {"start": "2025-03-01", "end": "2025-03-31"}
-
-
-def at(day: str, hour: int = 10) -> datetime:
-    return timezone.make_aware(datetime.fromisoformat(f"{day}T{hour:02d}:00"))
 
 
 def d(day: str) -> date:
@@ -55,17 +58,6 @@ def set_dates(case: Case, *, review_paused: int = 0, **fields: object) -> Case:
     Case.objects.filter(pk=case.pk).update(updated_at=timezone.now(), **fields)
     Timer.objects.filter(case=case, step=Step.REVIEW).update(paused_days=review_paused)
     return Case.objects.get(pk=case.pk)
-
-
-@pytest.fixture
-def center():
-    return make_center(
-        "SH",
-        name="Shanghai center",
-        benchmark_days_invention=29,
-        benchmark_days_utility_model=20,
-        benchmark_days_design=10,
-    )
 
 
 @pytest.fixture
@@ -360,13 +352,8 @@ def test_summary_is_rebuilt_when_the_calendar_changes(center, cases):
 # The page
 
 
-def manager_client(client, center):
-    client.force_login(make_user(Role.MANAGER, center))
-    return client
-
-
 def test_page_shows_the_figures_with_drill_down_links(client, center, cases, noise):
-    response = manager_client(client, center).get(reverse("cases:dashboard"), MARCH)
+    response = as_manager(client, center).get(reverse("cases:dashboard"), MARCH)
     assert response.status_code == 200
     tables = response.context["table_map"]
     total_row = tables["volume"].rows[-1]
@@ -399,7 +386,7 @@ def test_page_shows_the_figures_with_drill_down_links(client, center, cases, noi
 def test_drill_down_counts_match_the_case_list(
     client, center, cases, noise, table, row, column, expected
 ):
-    response = manager_client(client, center).get(reverse("cases:dashboard"), MARCH)
+    response = as_manager(client, center).get(reverse("cases:dashboard"), MARCH)
     cell = response.context["table_map"][table].rows[row][column]
     assert cell.value == expected
     listing = client.get(cell.url)
@@ -408,7 +395,7 @@ def test_drill_down_counts_match_the_case_list(
 
 
 def test_weekly_drill_down_matches_the_case_list(client, center, cases, noise):
-    response = manager_client(client, center).get(reverse("cases:dashboard"), MARCH)
+    response = as_manager(client, center).get(reverse("cases:dashboard"), MARCH)
     rows = {row[0].value: row for row in response.context["table_map"]["weekly"].rows}
     for week, column, expected in [
         ("2025-03-03", 1, 5),
@@ -421,7 +408,7 @@ def test_weekly_drill_down_matches_the_case_list(client, center, cases, noise):
 
 
 def test_default_period_is_the_last_twelve_months(client, center):
-    response = manager_client(client, center).get(reverse("cases:dashboard"))
+    response = as_manager(client, center).get(reverse("cases:dashboard"))
     filters = response.context["figures"].filters
     today = timezone.localdate()
     assert filters.end == today
@@ -437,7 +424,7 @@ def test_default_period_is_the_last_twelve_months(client, center):
     ],
 )
 def test_bad_dates_give_a_form_error(client, center, params, message):
-    manager_client(client, center).cookies["django_language"] = "en"
+    as_manager(client, center).cookies["django_language"] = "en"
     response = client.get(reverse("cases:dashboard"), params)
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -467,9 +454,31 @@ def test_center_administrator_may_view(client, center):
     assert client.get(reverse("cases:dashboard")).status_code == 200
 
 
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.CENTER_ADMIN, "superuser"])
+def test_admin_header_links_to_the_dashboard_for_those_it_admits(client, center, role):
+    user = make_superuser() if role == "superuser" else make_user(role, center)
+    client.force_login(user)
+    content = client.get(reverse("admin:index")).content.decode()
+    assert f'href="{reverse("cases:dashboard")}"' in content
+
+
+@pytest.mark.parametrize("role", [Role.INTAKE_CLERK, Role.EXAMINER])
+def test_admin_header_has_no_dashboard_link_for_staff_it_refuses(client, center, role):
+    client.force_login(make_user(role, center))
+    content = client.get(reverse("admin:index")).content.decode()
+    assert f'href="{reverse("cases:dashboard")}"' not in content
+    assert client.get(reverse("cases:dashboard")).status_code == 403
+
+
+def test_manager_without_a_center_gets_no_dashboard_link(client):
+    client.force_login(make_user(Role.MANAGER, None))
+    content = client.get(reverse("admin:index")).content.decode()
+    assert f'href="{reverse("cases:dashboard")}"' not in content
+
+
 def test_manager_sees_only_their_center(client, center, cases, noise):
     other = Case.objects.exclude(center=center).get()
-    response = manager_client(client, center).get(
+    response = as_manager(client, center).get(
         reverse("cases:dashboard"), {**MARCH, "center": other.center_id}
     )
     figures = response.context["figures"]
@@ -537,7 +546,7 @@ def page_queries(client, center) -> int:
 
 
 def test_query_count_does_not_grow_with_the_cases(client, center):
-    manager_client(client, center)
+    as_manager(client, center)
     entity = make_entity(center)
     other = make_center("XX")
     bulk_cases(other, make_entity(other), 10)
@@ -560,7 +569,7 @@ def test_query_count_does_not_grow_with_the_cases(client, center):
 
 
 def test_csv_export_holds_the_page_tables(client, center, cases, noise):
-    manager_client(client, center)
+    as_manager(client, center)
     page = client.get(reverse("cases:dashboard"), MARCH).context["tables"]
     response = client.get(reverse("cases:dashboard_export_csv"), MARCH)
     assert response.status_code == 200
@@ -583,7 +592,7 @@ def test_csv_export_holds_the_page_tables(client, center, cases, noise):
 
 
 def test_csv_export_in_chinese_keeps_the_characters(client, center, cases):
-    manager_client(client, center)
+    as_manager(client, center)
     client.cookies["django_language"] = "zh-hans"
     response = client.get(reverse("cases:dashboard_export_csv"), MARCH)
     text = response.content.decode("utf-8")
@@ -593,7 +602,7 @@ def test_csv_export_in_chinese_keeps_the_characters(client, center, cases):
 
 
 def test_xlsx_export_holds_the_page_tables(client, center, cases, noise):
-    manager_client(client, center)
+    as_manager(client, center)
     page = client.get(reverse("cases:dashboard"), MARCH).context["tables"]
     response = client.get(reverse("cases:dashboard_export_xlsx"), MARCH)
     assert response.status_code == 200
@@ -610,7 +619,7 @@ def test_xlsx_export_holds_the_page_tables(client, center, cases, noise):
 def test_exports_do_not_hand_spreadsheets_a_formula(client, center, cases, examiner):
     examiner.first_name = "=HYPERLINK(1)"
     examiner.save()
-    manager_client(client, center)
+    as_manager(client, center)
     text = client.get(reverse("cases:dashboard_export_csv"), MARCH).content.decode("utf-8")
     assert "'=HYPERLINK(1)" in text
     response = client.get(reverse("cases:dashboard_export_xlsx"), MARCH)

@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 
 from cases import services
 from cases.actors import Actor
-from cases.errors import PermissionDenied, TransitionNotAllowed
+from cases.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from cases.models import Entity, RegistrationState, Role
+from cases.services.entities import NOTE_REQUIRED
 from tests import factories
 
 R = RegistrationState
@@ -112,3 +113,47 @@ def test_entity_credit_code_is_validated_on_full_clean():
     entity.credit_code = "91350100m000100y43"
     entity.full_clean()
     assert entity.credit_code == "91350100M000100Y43"
+
+
+# Reasons owed ---------------------------------------------------------------------------
+
+
+NOTE_OWED = [
+    (R.SUBMITTED, "return_for_material"),
+    (R.SUBMITTED, "reject"),
+    (R.APPROVED, "suspend"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("state", "name"), NOTE_OWED)
+@pytest.mark.parametrize("note", ["", "  \n "])
+def test_registration_action_owing_a_reason_refuses_a_blank_note(state, name, note):
+    entity = entity_in(state)
+
+    with pytest.raises(InvalidInput) as refused:
+        services.entity_transition(
+            entity=entity, name=name, actor=factories.staff_of(entity), note=note
+        )
+
+    assert refused.value.field == "note"
+    stored = Entity.objects.get(pk=entity.pk)
+    assert stored.registration_state == state
+    assert stored.registration_note == entity.registration_note  # no note recorded
+
+
+def test_every_action_owing_a_reason_is_tested():
+    assert {name for _state, name in NOTE_OWED} == set(NOTE_REQUIRED)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("state", "name", "target"),
+    [(R.SUBMITTED, "approve", R.APPROVED), (R.SUSPENDED, "reinstate", R.APPROVED)],
+)
+def test_approving_and_reinstating_need_no_note(state, name, target):
+    entity = entity_in(state)
+
+    entity = services.entity_transition(entity=entity, name=name, actor=factories.staff_of(entity))
+
+    assert entity.registration_state == target
