@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from cases.services import clocks
+from cases import calendar
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -41,10 +41,11 @@ def _empty_cache():
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_memo():
-    """Each test sees the calendar table as its own transaction left it."""
-    clocks.calendar_changed()
+    """Each test sees the calendar table as its own transaction left it: the calendar a
+    test built from rows it changed (and rolled back) is not kept for the next."""
+    calendar._memo = None
     yield
-    clocks.calendar_changed()
+    calendar._memo = None
 
 
 @pytest.fixture

@@ -1,6 +1,13 @@
 """Every write goes through these services; re-exported by role."""
 
 from cases.services.access import case_reset_access_code, case_status_link
+from cases.services.calendar import (
+    calendar_day_save,
+    calendar_days_delete,
+    calendar_sync_from_package,
+    calendar_year_save,
+    calendar_years_delete,
+)
 from cases.services.cases import (
     SERVICES,
     case_accept,
@@ -14,12 +21,7 @@ from cases.services.cases import (
     case_submit,
     case_withdraw,
 )
-from cases.services.clocks import (
-    calendar_changed,
-    case_refresh_deadlines,
-    get_work_calendar,
-    rules_ensure_defaults,
-)
+from cases.services.clocks import case_refresh_deadlines, rules_ensure_defaults
 from cases.services.cnipa import (
     case_record_fast_track_exit,
     case_record_filing,
@@ -36,7 +38,11 @@ from cases.services.outbox import notifications_requeue
 __all__ = [
     "ENTITY_TRANSITIONS",
     "SERVICES",
-    "calendar_changed",
+    "calendar_day_save",
+    "calendar_days_delete",
+    "calendar_sync_from_package",
+    "calendar_year_save",
+    "calendar_years_delete",
     "case_accept",
     "case_assign",
     "case_decline",
@@ -59,7 +65,6 @@ __all__ = [
     "case_withdraw",
     "dashboard_summary_refresh",
     "entity_transition",
-    "get_work_calendar",
     "notifications_requeue",
     "rules_ensure_defaults",
 ]

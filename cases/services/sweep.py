@@ -46,6 +46,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases import deadlines
+from cases.calendar import get_work_calendar
 from cases.models import (
     Case,
     CaseEvent,
@@ -58,7 +59,7 @@ from cases.models import (
     Step,
     Timer,
 )
-from cases.services import clocks, outbox
+from cases.services import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -363,9 +364,7 @@ def _notify_managers(timer_ids: list[int], *, now: datetime) -> int:
 
 def _remind(*, now: datetime, today: date) -> int:
     """Queue the applicant reminders now due; return how many were written."""
-    last_day = deadlines.add_workdays(
-        today, REMINDER_WORKDAYS, clocks.get_work_calendar().lenient()
-    )
+    last_day = deadlines.add_workdays(today, REMINDER_WORKDAYS, get_work_calendar().lenient())
     at = connection.ops.adapt_datetimefield_value(now)
     day = connection.ops.adapt_datefield_value(today)
     payload = (
