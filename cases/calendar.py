@@ -12,7 +12,7 @@ them, never newer, so a memo is never served for a version it does not show.
 Every path that writes the calendar calls ``calendar_changed()`` in its transaction,
 after the edit and before anything reads the calendar again: the admin and
 ``sync_calendar`` through ``cases.services.calendar``; migrations that seed days set a
-new version themselves (``0012_calendar_version``).
+new version themselves (``0012_status_versions``).
 """
 
 from __future__ import annotations

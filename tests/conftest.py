@@ -1,41 +1,18 @@
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from cases import calendar
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _jinja2_templates_report_their_context():
-    """``response.context`` for the Jinja2 pages too, as Django's test setup gives it
-    for its own templates (through the ``template_rendered`` signal)."""
-    from django.template.backends.jinja2 import Template
-    from django.test.signals import template_rendered
-
-    render = Template.render
-
-    def render_and_report(self, context=None, request=None):
-        template_rendered.send(sender=self, template=self, context=dict(context or {}))
-        return render(self, context, request)
-
-    Template.render = render_and_report
-    yield
-    Template.render = render
-
-
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate-limit counters, wake-up keys and drops owed by a test's unreachable cache do
-    not leak from one test into the next."""
+    """Rate-limit counters, kept pages and wake-up keys do not leak from one test into the
+    next."""
     from django.core.cache import cache
-
-    from cases.optional_cache import _owed
 
     cache.clear()
     yield
-    _owed.clear()
     cache.clear()
 
 
@@ -50,27 +27,17 @@ def _fresh_calendar_memo():
 
 @pytest.fixture
 def redis_cache(settings):
-    """Redis as the cache, as in production (database 14), with this process's copy of
-    entries (``near_cache``) listening; yields that copy."""
+    """Redis as the cache, as in production (database 14)."""
     from django.core.cache import cache
-
-    from cases import optional_cache
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "protection_center.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/14",
         }
     }
     cache.clear()
-    near = optional_cache.near_cache()
-    near.get("warm-up")  # starts this process's listener
-    deadline = time.monotonic() + 5
-    while not near.live and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert near.live, "no subscription to Redis within 5 s"
-    yield near
-    optional_cache.near_caches_close()
+    yield cache
     cache.clear()
 
 

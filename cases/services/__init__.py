@@ -21,6 +21,7 @@ from cases.services.cases import (
     case_submit,
     case_withdraw,
 )
+from cases.services.centers import center_update
 from cases.services.clocks import case_refresh_deadlines, rules_ensure_defaults
 from cases.services.cnipa import (
     case_record_fast_track_exit,
@@ -32,7 +33,7 @@ from cases.services.cnipa import (
     case_record_response,
 )
 from cases.services.dashboard_summary import dashboard_summary_refresh
-from cases.services.entities import ENTITY_TRANSITIONS, entity_transition
+from cases.services.entities import ENTITY_TRANSITIONS, entity_transition, entity_update
 from cases.services.outbox import notifications_requeue
 
 __all__ = [
@@ -63,8 +64,10 @@ __all__ = [
     "case_status_link",
     "case_submit",
     "case_withdraw",
+    "center_update",
     "dashboard_summary_refresh",
     "entity_transition",
+    "entity_update",
     "notifications_requeue",
     "rules_ensure_defaults",
 ]

@@ -1,7 +1,7 @@
 """What the public status page shows: plain values and the sentences made from them.
 
-The sentences are put together here rather than with ``{% blocktranslate %}`` in the
-template: the same gettext, at a fraction of the rendering cost on a hot page.
+The sentences with values in them are put together here (``target_html``,
+``dates_html``, ``days_left_text``…), with the same gettext as the template's.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -16,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cases.models import CaseState, Party
-from protection_center.jinja_env import date_format
 
 # Said to screen readers after each step's name (the page shows it with colour and icons).
 STEP_STATUS_TEXT: dict[str, Promise] = {
@@ -28,8 +28,7 @@ STEP_STATUS_TEXT: dict[str, Promise] = {
 
 
 def _date(value: date) -> str:
-    # The templates' own date filter: remembered per day and language.
-    return date_format(value)
+    return formats.date_format(value, "DATE_FORMAT")
 
 
 def _time_html(value: date) -> SafeString:

@@ -1,6 +1,6 @@
-"""The holiday calendar's version, which every process reads before using its calendar.
+"""Versions of what the status pages show: per case, center and entity, and the calendar's.
 
-Its one row is created here, after the migrations that seeded the
+The calendar's one row is created here, after the migrations that seeded the
 calendar: a process reads it before using the calendar it built, so days seeded by a
 migration are never hidden behind a calendar built before them. A later data migration
 that changes the calendar sets a new version (``update(version=uuid.uuid4())``).
@@ -22,6 +22,21 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="case",
+            name="status_version",
+            field=models.PositiveIntegerField(default=0, editable=False),
+        ),
+        migrations.AddField(
+            model_name="center",
+            name="status_version",
+            field=models.PositiveIntegerField(default=0, editable=False),
+        ),
+        migrations.AddField(
+            model_name="entity",
+            name="status_version",
+            field=models.PositiveIntegerField(default=0, editable=False),
+        ),
         migrations.CreateModel(
             name="CalendarVersion",
             fields=[
