@@ -162,10 +162,10 @@ class CalendarDayAdmin(admin.ModelAdmin):
         services.calendar_day_save(day=obj)
 
     def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
-        services.calendar_days_delete(days=CalendarDay.objects.filter(pk=obj.pk))
+        services.calendar_delete(rows=CalendarDay.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
-        services.calendar_days_delete(days=queryset)
+        services.calendar_delete(rows=queryset)
 
 
 @admin.register(CalendarYear)
@@ -183,7 +183,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
         services.calendar_year_save(year=obj)
 
     def delete_model(self, request: HttpRequest, obj: CalendarYear) -> None:
-        services.calendar_years_delete(years=CalendarYear.objects.filter(pk=obj.pk))
+        services.calendar_delete(rows=CalendarYear.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarYear]) -> None:
-        services.calendar_years_delete(years=queryset)
+        services.calendar_delete(rows=queryset)

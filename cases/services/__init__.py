@@ -3,10 +3,9 @@
 from cases.services.access import case_reset_access_code, case_status_link
 from cases.services.calendar import (
     calendar_day_save,
-    calendar_days_delete,
+    calendar_delete,
     calendar_sync_from_package,
     calendar_year_save,
-    calendar_years_delete,
 )
 from cases.services.cases import (
     SERVICES,
@@ -40,10 +39,9 @@ __all__ = [
     "ENTITY_TRANSITIONS",
     "SERVICES",
     "calendar_day_save",
-    "calendar_days_delete",
+    "calendar_delete",
     "calendar_sync_from_package",
     "calendar_year_save",
-    "calendar_years_delete",
     "case_accept",
     "case_assign",
     "case_decline",

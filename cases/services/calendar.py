@@ -25,14 +25,6 @@ def calendar_day_save(*, day: CalendarDay) -> CalendarDay:
 
 
 @transaction.atomic
-def calendar_days_delete(*, days: QuerySet[CalendarDay]) -> int:
-    """Delete days (one, or the admin's selection); returns how many."""
-    deleted, _by_model = days.delete()
-    calendar_changed()
-    return deleted
-
-
-@transaction.atomic
 def calendar_year_save(*, year: CalendarYear) -> CalendarYear:
     """Save a year, ticked once its holiday notice is entered (or unticked)."""
     year.save()
@@ -41,9 +33,12 @@ def calendar_year_save(*, year: CalendarYear) -> CalendarYear:
 
 
 @transaction.atomic
-def calendar_years_delete(*, years: QuerySet[CalendarYear]) -> int:
-    """Delete years (one, or the admin's selection): their dates become estimates."""
-    deleted, _by_model = years.delete()
+def calendar_delete(*, rows: QuerySet[CalendarDay] | QuerySet[CalendarYear]) -> int:
+    """Delete days or years (one, or the admin's selection); returns how many.
+
+    A year deleted is no longer known: its dates become estimates.
+    """
+    deleted, _by_model = rows.delete()
     calendar_changed()
     return deleted
 
