@@ -82,6 +82,17 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The applicant's public pages: compiled templates, for the hottest page.
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "protection_center.jinja_env.environment",
+            "context_processors": ["protection_center.jinja_env.translations"],
+        },
+    },
 ]
 
 WSGI_APPLICATION = "protection_center.wsgi.application"

@@ -5,6 +5,24 @@ import pytest
 from cases import calendar
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _jinja2_templates_report_their_context():
+    """``response.context`` for the Jinja2 pages too, as Django's test setup gives it
+    for its own templates (through the ``template_rendered`` signal)."""
+    from django.template.backends.jinja2 import Template
+    from django.test.signals import template_rendered
+
+    render = Template.render
+
+    def render_and_report(self, context=None, request=None):
+        template_rendered.send(sender=self, template=self, context=dict(context or {}))
+        return render(self, context, request)
+
+    Template.render = render_and_report
+    yield
+    Template.render = render
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters, kept pages and wake-up keys do not leak from one test into the

@@ -22,6 +22,9 @@ from cases.models import Case
 from cases.selectors.status import case_status, status_case
 from cases.services import access, status_pages
 
+# The public pages' template engine (Jinja2, ``templates/jinja2/``; see protection_center.jinja_env).
+PUBLIC_TEMPLATES = "jinja2"
+
 
 class StatusLookupForm(forms.Form):
     reference = forms.CharField(
@@ -52,6 +55,12 @@ class StatusLookupForm(forms.Form):
         return code
 
 
+def _render(
+    request: HttpRequest, template: str, context: dict[str, object], *, status: int = 200
+) -> HttpResponse:
+    return render(request, template, context, status=status, using=PUBLIC_TEMPLATES)
+
+
 def _client_address(request: HttpRequest) -> str:
     # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a proxy rewrites it.
     return request.META.get("REMOTE_ADDR", "")
@@ -70,7 +79,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 def status_lookup(request: HttpRequest) -> HttpResponse:
     """The form (GET); a lookup (POST): redirect to the signed link, or say not found."""
     if request.method != "POST":
-        return render(request, "cases/status/lookup.html", {"form": StatusLookupForm()})
+        return _render(request, "cases/status/lookup.html", {"form": StatusLookupForm()})
     reference = request.POST.get("reference", "")
     retry_after = access.lookup_retry_after(address=_client_address(request), reference=reference)
     if retry_after is not None:
@@ -82,14 +91,14 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
             " in %(minutes)s minutes.",
             minutes,
         ) % {"minutes": minutes}
-        response = render(
+        response = _render(
             request, "cases/status/rate_limited.html", {"retry_text": retry_text}, status=429
         )
         response["Retry-After"] = str(retry_after)
         return response
     form = StatusLookupForm(request.POST)
     if not form.is_valid():
-        return render(request, "cases/status/lookup.html", {"form": form})
+        return _render(request, "cases/status/lookup.html", {"form": form})
     case = access.case_find_by_access_code(
         reference=form.cleaned_data["reference"], code=form.cleaned_data["code"]
     )
@@ -98,7 +107,7 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
         # The same page whatever was wrong; the reference comes back as typed (so that a
         # mistyped code is retyped alone), never the code.
         again = StatusLookupForm(initial={"reference": form.cleaned_data["reference"]})
-        return render(request, "cases/status/lookup.html", {"form": again, "not_found": True})
+        return _render(request, "cases/status/lookup.html", {"form": again, "not_found": True})
     response = redirect(access.case_status_link(case))
     response.status_code = 303  # See Other: the answer to a POST is read with a GET
     return response
@@ -114,7 +123,7 @@ def _not_found(request: HttpRequest) -> HttpResponse:
         days,
     ) % {"days": days}
     context = {"validity_text": validity_text}
-    return _private(render(request, "cases/status/not_found.html", context, status=404))
+    return _private(_render(request, "cases/status/not_found.html", context, status=404))
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -152,7 +161,9 @@ def status_page(request: HttpRequest, token: str) -> HttpResponse:
     html = status_pages.status_page_kept(key) if key else None
     if html is None:
         status = case_status(case=case, today=today)
-        html = render_to_string("cases/status/page.html", {"status": status}, request)
+        html = render_to_string(
+            "cases/status/page.html", {"status": status}, request, using=PUBLIC_TEMPLATES
+        )
         if key:
             status_pages.status_page_keep(key, html)
     return _no_store(_private(HttpResponse(html)))

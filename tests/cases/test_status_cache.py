@@ -178,7 +178,7 @@ def test_with_redis_a_page_read_before_a_change_is_never_served_after_it(
     changed = []
 
     def change_while_rendering(sender, template, context, **kwargs):
-        if getattr(template, "name", None) == "cases/status/page.html" and not changed:
+        if template.origin.template_name == "cases/status/page.html" and not changed:
             changed.append(1)
             with django_capture_on_commit_callbacks(execute=True):
                 services.case_qualify(case=case, actor=None)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cases.models import CaseState, Party
+from protection_center.jinja_env import date_format
 
 # Said to screen readers after each step's name (the page shows it with colour and icons).
 STEP_STATUS_TEXT: dict[str, Promise] = {
@@ -28,7 +28,8 @@ STEP_STATUS_TEXT: dict[str, Promise] = {
 
 
 def _date(value: date) -> str:
-    return formats.date_format(value, "DATE_FORMAT")
+    # The templates' own date filter: remembered per day and language.
+    return date_format(value)
 
 
 def _time_html(value: date) -> SafeString:
