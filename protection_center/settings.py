@@ -107,12 +107,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, beat) share the file in the embedded run.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
-    # psycopg prepares a query run 5 times on a connection with server-side binding: the
-    # status page's one query (cases.selectors.status.reading), whose planning took longer
-    # than running it. Django's other queries bind on the client and are never prepared.
-    # Off (0) behind a pooler in transaction mode that does not carry prepared statements.
-    DATABASES["default"]["OPTIONS"] = {"prepare_threshold": 5}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE columns) serve PostgreSQL; SQLite builds them without the
@@ -160,17 +154,16 @@ STORAGES = {
 CACHES = {
     "default": (
         {
-            "BACKEND": "protection_center.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["CACHE_URL"],
+            # An unreachable server (no answer at all) costs a page a second, not minutes:
+            # the cache only saves work (cases.optional_cache).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
         if os.environ.get("CACHE_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# With Redis as the cache, each web process also keeps what it read last of the status
-# pages, the calendar's version and the turnaround figures in its own memory, up to this
-# many megabytes, coherent through Redis pub/sub (protection_center.near_cache); 0 = off.
-CACHE_MEMORY_MB = float(os.environ.get("CACHE_MEMORY_MB", "64"))
 
 # Celery: Redis when CELERY_BROKER_URL is set; otherwise a filesystem queue under var/
 # so the embedded run needs no broker server.
@@ -222,13 +215,7 @@ STATUS_RATE_LIMIT_PER_REFERENCE = int(os.environ.get("STATUS_RATE_LIMIT_PER_REFE
 STATUS_RATE_LIMIT_WINDOW = int(os.environ.get("STATUS_RATE_LIMIT_WINDOW", "600"))
 # How long a signed status link (/status/c/<token>/) stays valid.
 STATUS_LINK_MAX_AGE_DAYS = int(os.environ.get("STATUS_LINK_MAX_AGE_DAYS", "90"))
-# Rendered status pages are kept in the cache for the day, at most this many seconds
-# (cases.services.status_pages); a change to the case drops them. Off by default in
-# production without CACHE_URL: each process would keep its own pages, and a code reset
-# would reach only the process that made it.
-STATUS_PAGE_CACHE_SECONDS = int(
-    os.environ.get(
-        "STATUS_PAGE_CACHE_SECONDS",
-        "0" if PRODUCTION and not os.environ.get("CACHE_URL") else "900",
-    )
-)
+# Rendered status pages are kept in the cache at most this many seconds, under the
+# versions of what they show (cases.services.status_pages): a change is seen at once in
+# every process, with any cache. 0 turns keeping off.
+STATUS_PAGE_CACHE_SECONDS = int(os.environ.get("STATUS_PAGE_CACHE_SECONDS", "900"))

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from cases.services import clocks
+from cases import calendar
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -27,49 +25,37 @@ def _jinja2_templates_report_their_context():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate-limit counters, wake-up keys and drops owed by a test's unreachable cache do
-    not leak from one test into the next."""
+    """Rate-limit counters, kept pages and wake-up keys do not leak from one test into the
+    next."""
     from django.core.cache import cache
-
-    from cases.optional_cache import _owed
 
     cache.clear()
     yield
-    _owed.clear()
     cache.clear()
 
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_memo():
-    """Each test sees the calendar table as its own transaction left it."""
-    clocks.calendar_changed()
+    """Each test sees the calendar table as its own transaction left it: the calendar a
+    test built from rows it changed (and rolled back) is not kept for the next."""
+    calendar._memo = None
     yield
-    clocks.calendar_changed()
+    calendar._memo = None
 
 
 @pytest.fixture
 def redis_cache(settings):
-    """Redis as the cache, as in production (database 14), with this process's copy of
-    entries (``near_cache``) listening; yields that copy."""
+    """Redis as the cache, as in production (database 14)."""
     from django.core.cache import cache
-
-    from cases import optional_cache
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "protection_center.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/14",
         }
     }
     cache.clear()
-    near = optional_cache.near_cache()
-    near.get("warm-up")  # starts this process's listener
-    deadline = time.monotonic() + 5
-    while not near.live and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert near.live, "no subscription to Redis within 5 s"
-    yield near
-    optional_cache.near_caches_close()
+    yield cache
     cache.clear()
 
 

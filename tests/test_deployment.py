@@ -90,49 +90,6 @@ def test_embedded_defaults_use_sqlite_and_a_filesystem_queue():
     assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://localhost/"]
 
 
-@pytest.mark.parametrize(("value", "threshold"), [("", "5"), ("1", "5"), ("0", "None")])
-def test_prepared_statements_follow_the_environment(value, threshold):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings as s; "
-            "print(s.DATABASES['default']['OPTIONS'].get('prepare_threshold'))",
-        ],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "protection_center.settings",
-            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
-            "DATABASE_PREPARED_STATEMENTS": value,
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == threshold
-
-
-def test_web_processes_load_what_requests_need_and_freeze_it():
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import gc, sys; import protection_center.wsgi; "
-            "print(gc.get_freeze_count(), 'jinja2' in sys.modules)",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "protection_center.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    frozen, templates_loaded = result.stdout.split()
-    assert int(frozen) > 10_000 and templates_loaded == "True"
-
-
 @pytest.mark.django_db
 def test_health_check_answers(client):
     response = client.get("/healthz")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from cases import services, workflow
+from cases.calendar import get_work_calendar
 from cases.deadlines import shift_due, time_left
 from cases.forms import AssignForm, TransitionForm, transition_form
 from cases.models import TERMINAL_STATES, Case, CaseEvent, Step, Timer
@@ -104,7 +105,7 @@ def may_assign(user: Any, case: Case) -> bool:
 
 
 def clock_rows(case: Case, *, today: date) -> list[ClockRow]:
-    calendar = services.get_work_calendar()
+    calendar = get_work_calendar()
     rows = []
     for timer in case.timers.order_by("started_on", "id"):
         running = timer.stopped_at is None

@@ -10,7 +10,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -27,7 +27,6 @@ from cases.errors import DomainError, InvalidInput
 from cases.forms import EntityForm, EntityTransitionForm, form_error_messages
 from cases.models import Center, Entity, StaffProfile
 from cases.services.entities import NOTE_REQUIRED
-from cases.services.status_pages import status_pages_details_changed
 from cases.templatetags.case_badges import registration_badge, truncated
 
 User = get_user_model()
@@ -90,13 +89,14 @@ class CenterAdmin(CenterScopedAdmin):
     )
 
     def save_model(self, request: HttpRequest, obj: Center, form: Any, change: bool) -> None:
+        if change:
+            # Its details are on its cases' status pages: the service retires them.
+            data = {name: getattr(obj, name) for name in form.changed_data}
+            services.center_update(center=obj, data=data)
+            return
         super().save_model(request, obj, form, change)
-        if not change:
-            # Staff see and edit the center's time limits from the start.
-            services.rules_ensure_defaults(center_id=obj.pk)
-        else:
-            # Its contact details and benchmarks are on every case's status page.
-            transaction.on_commit(status_pages_details_changed)
+        # Staff see and edit the center's time limits from the start.
+        services.rules_ensure_defaults(center_id=obj.pk)
 
 
 def _registration_action(name: str) -> Any:
@@ -176,10 +176,12 @@ class EntityAdmin(CenterScopedAdmin):
     ]
 
     def save_model(self, request: HttpRequest, obj: Entity, form: Any, change: bool) -> None:
+        if change:
+            # Its name is on its cases' status pages: the service retires them.
+            data = {name: getattr(obj, name) for name in form.changed_data}
+            services.entity_update(entity=obj, data=data)
+            return
         super().save_model(request, obj, form, change)
-        if change and "name" in form.changed_data:
-            # The applicant's name is on each of its cases' status pages.
-            transaction.on_commit(status_pages_details_changed)
 
     def has_delete_permission(self, request: HttpRequest, obj: Entity | None = None) -> bool:
         # Cases point at their applicant; suspend a registration rather than delete it.

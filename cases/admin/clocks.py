@@ -9,7 +9,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import formats
@@ -106,7 +105,7 @@ def dates_searched(term: str) -> Q | None:
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
-    """Holidays and adjusted working days; every edit invalidates the cached calendar.
+    """Holidays and adjusted working days; every edit gives the calendar a new version.
 
     The calendar is national (the State Council's notice), so it is not center-scoped;
     the role permissions let center administrators edit it.
@@ -157,19 +156,16 @@ class CalendarDayAdmin(admin.ModelAdmin):
             found = found | queryset.filter(name__in=keys)
         return found, duplicates
 
+    # Every write goes through the calendar services, which give the calendar a new version.
+
     def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
-        obj.source = CalendarDay.Source.STAFF
-        super().save_model(request, obj, form, change)
-        # After commit: a process rebuilding the calendar earlier would cache old rows.
-        transaction.on_commit(services.calendar_changed)
+        services.calendar_day_save(day=obj)
 
     def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
-        super().delete_model(request, obj)
-        transaction.on_commit(services.calendar_changed)
+        services.calendar_delete(rows=CalendarDay.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
-        super().delete_queryset(request, queryset)
-        transaction.on_commit(services.calendar_changed)
+        services.calendar_delete(rows=queryset)
 
 
 @admin.register(CalendarYear)
@@ -181,10 +177,13 @@ class CalendarYearAdmin(admin.ModelAdmin):
     ordering = ("-year",)
     fields = ("year", "complete", "source")
 
+    # Every write (the list's ticks too) goes through the calendar services.
+
     def save_model(self, request: HttpRequest, obj: CalendarYear, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        transaction.on_commit(services.calendar_changed)
+        services.calendar_year_save(year=obj)
 
     def delete_model(self, request: HttpRequest, obj: CalendarYear) -> None:
-        super().delete_model(request, obj)
-        transaction.on_commit(services.calendar_changed)
+        services.calendar_delete(rows=CalendarYear.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarYear]) -> None:
+        services.calendar_delete(rows=queryset)

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from cases import services
 from cases.admin.scoping import staff_center_id, staff_name
+from cases.calendar import get_work_calendar
 from cases.deadlines import add_workdays
 from cases.forms import examiners_of
 
@@ -71,7 +71,7 @@ class DeadlineFilter(admin.SimpleListFilter):
             today = timezone.localdate()
             # Lenient: five working days may reach into a year whose notice is not
             # entered yet; a list filter may count weekdays there rather than fail.
-            calendar = services.get_work_calendar().lenient()
+            calendar = get_work_calendar().lenient()
             return queryset.due_by(add_workdays(today, DUE_SOON_WORKDAYS, calendar)).filter(
                 next_due_on__gte=today, overdue_since__isnull=True
             )

@@ -13,6 +13,7 @@ from cases.models.cases import Case, CaseEvent, CaseQuerySet, ReferenceCounter
 from cases.models.centers import Center, Entity, StaffProfile
 from cases.models.clocks import (
     CalendarDay,
+    CalendarVersion,
     CalendarYear,
     Counting,
     Party,
@@ -28,6 +29,7 @@ __all__ = [
     "PRE_FILING_STATES",
     "TERMINAL_STATES",
     "CalendarDay",
+    "CalendarVersion",
     "CalendarYear",
     "Case",
     "CaseEvent",

@@ -105,6 +105,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     benchmark_net_days = models.IntegerField(_("benchmark days (net)"), null=True, blank=True)
     access_code_hash = models.CharField(max_length=128, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # What the case's status page shows, as of which change: kept pages are keyed on it.
+    # Raised only by ``status_pages_forget``, in SQL; a service saves the case with
+    # ``update_fields`` (or after locking it), never a copy read before the change.
+    status_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = CaseQuerySet.as_manager()
 

@@ -51,6 +51,9 @@ class Center(models.Model):
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    # Raised by every edit (``services.center_update``): its cases' status pages show
+    # its name, contact details and benchmarks, and are kept under this version too.
+    status_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("center")
@@ -141,6 +144,9 @@ class Entity(ConcurrentTransitionMixin, models.Model):
     registration_note = models.TextField(_("registration note"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Raised by every edit of its details (``services.entity_update``): its cases' status
+    # pages show its name, and are kept under this version too.
+    status_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = EntityQuerySet.as_manager()
 

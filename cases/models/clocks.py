@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -87,6 +88,26 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+class CalendarVersion(models.Model):
+    """One row: the version of the holiday calendar (``CalendarDay``, ``CalendarYear``).
+
+    Every edit of the calendar sets a new one in its own transaction
+    (``cases.calendar.calendar_changed``); each process keeps the calendar it built with the
+    version it read, and builds it again when the version differs. A new version is a
+    random value, never a count: a version set in a transaction that rolled back can
+    never come back with other data under it.
+    """
+
+    version = models.UUIDField(default=uuid.uuid4)
+
+    class Meta:
+        verbose_name = _("calendar version")
+        verbose_name_plural = _("calendar versions")
+
+    def __str__(self) -> str:
+        return self.version.hex
 
 
 class Step(models.TextChoices):

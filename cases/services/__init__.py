@@ -1,6 +1,12 @@
 """Every write goes through these services; re-exported by role."""
 
 from cases.services.access import case_reset_access_code, case_status_link
+from cases.services.calendar import (
+    calendar_day_save,
+    calendar_delete,
+    calendar_sync_from_package,
+    calendar_year_save,
+)
 from cases.services.cases import (
     SERVICES,
     case_accept,
@@ -14,11 +20,8 @@ from cases.services.cases import (
     case_submit,
     case_withdraw,
 )
-from cases.services.clocks import (
-    calendar_changed,
-    get_work_calendar,
-    rules_ensure_defaults,
-)
+from cases.services.centers import center_update
+from cases.services.clocks import rules_ensure_defaults
 from cases.services.cnipa import (
     case_record_fast_track_exit,
     case_record_filing,
@@ -29,13 +32,16 @@ from cases.services.cnipa import (
     case_record_response,
 )
 from cases.services.dashboard_summary import dashboard_summary_refresh
-from cases.services.entities import ENTITY_TRANSITIONS, entity_transition
+from cases.services.entities import ENTITY_TRANSITIONS, entity_transition, entity_update
 from cases.services.outbox import notifications_requeue
 
 __all__ = [
     "ENTITY_TRANSITIONS",
     "SERVICES",
-    "calendar_changed",
+    "calendar_day_save",
+    "calendar_delete",
+    "calendar_sync_from_package",
+    "calendar_year_save",
     "case_accept",
     "case_assign",
     "case_decline",
@@ -55,9 +61,10 @@ __all__ = [
     "case_status_link",
     "case_submit",
     "case_withdraw",
+    "center_update",
     "dashboard_summary_refresh",
     "entity_transition",
-    "get_work_calendar",
+    "entity_update",
     "notifications_requeue",
     "rules_ensure_defaults",
 ]

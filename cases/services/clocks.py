@@ -13,10 +13,10 @@ from decimal import Decimal
 from django.db.models import Count, Min, Q
 
 from cases import deadlines
-from cases.models import CalendarDay, CalendarYear, Case, Party, Step, TimeLimitRule, Timer, Unit
+from cases.calendar import get_work_calendar
+from cases.models import Case, Party, Step, TimeLimitRule, Timer, Unit
 from cases.models import Counting as C
 from cases.models import Unit as U
-from cases.optional_cache import shared_version, shared_version_bump
 from cases.services.status_pages import status_pages_forget
 
 
@@ -46,62 +46,6 @@ STEP_PARTY: dict[str, str] = {
     Step.REGISTRATION: Party.APPLICANT,
     Step.BENCHMARK: Party.OFFICE,
 }
-
-_CALENDAR_VERSION_KEY = "pc:calendar-version"
-_calendar_memo: dict[str, object] = {"version": None, "calendar": None}
-
-
-def get_work_calendar() -> deadlines.WorkCalendar:
-    """The working-day calendar built from ``CalendarDay``, memoized per process.
-
-    Edits bump a version in the shared cache (and announce it to every process's copy
-    of the version), so every process rebuilds on next use. Without the cache (its
-    server down) the calendar is read afresh on each use.
-    """
-    version = shared_version(_CALENDAR_VERSION_KEY)
-    if version is None or _calendar_memo["version"] != version or not _calendar_memo["calendar"]:
-        rows = CalendarDay.objects.values_list("date", "is_working")
-        years = CalendarYear.objects.filter(complete=True).values_list("year", flat=True)
-        _calendar_memo["calendar"] = deadlines.WorkCalendar.from_days(
-            list(rows), known_years=list(years)
-        )
-        _calendar_memo["version"] = version
-    return _calendar_memo["calendar"]  # type: ignore[return-value]
-
-
-def calendar_sync_from_package() -> tuple[int, int]:
-    """Add the ``chinesecalendar`` package's days and years; staff-entered rows win.
-
-    Returns (days added, years marked complete).
-    """
-    package_days = deadlines.chinesecalendar_days()
-    staff_dates = set(
-        CalendarDay.objects.filter(source=CalendarDay.Source.STAFF).values_list("date", flat=True)
-    )
-    existing = set(CalendarDay.objects.values_list("date", flat=True))
-    new = [
-        CalendarDay(
-            date=d.date, is_working=d.is_working, name=d.name, source=CalendarDay.Source.PACKAGE
-        )
-        for d in package_days
-        if d.date not in existing and d.date not in staff_dates
-    ]
-    CalendarDay.objects.bulk_create(new, ignore_conflicts=True)
-    years = sorted(deadlines.WorkCalendar.from_chinesecalendar().known_years)
-    marked = 0
-    for year in years:
-        _obj, created = CalendarYear.objects.get_or_create(
-            year=year, defaults={"complete": True, "source": "chinesecalendar"}
-        )
-        marked += int(created)
-    calendar_changed()
-    return len(new), marked
-
-
-def calendar_changed() -> None:
-    """Invalidate every process's calendar after the table changed."""
-    shared_version_bump(_CALENDAR_VERSION_KEY)
-    _calendar_memo["version"] = None
 
 
 def rule_values(*, center_id: int, step: str, patent_type: str) -> RuleValues:

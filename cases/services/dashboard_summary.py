@@ -134,7 +134,7 @@ def _rows(cases: QuerySet[Case], window: WorkdayWindow) -> QuerySet[Case]:
 
 def dashboard_summary_refresh(*, full: bool = False, today: date | None = None) -> int:
     """Bring ``CaseFigures`` up to date; returns the number of rows written."""
-    from cases.services.clocks import get_work_calendar
+    from cases.calendar import get_work_calendar
 
     today = today or timezone.localdate()
     fingerprint = calendar_fingerprint(get_work_calendar())

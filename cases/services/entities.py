@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
+from django.db.models import F
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -63,3 +66,22 @@ def entity_transition(*, entity: Entity | int, name: str, actor: Actor, note: st
         entity.registration_note = (entity.registration_note + "\n" + note).strip()
     entity.save()
     return entity
+
+
+@transaction.atomic
+def entity_update(*, entity: Entity, data: dict[str, Any]) -> Entity:
+    """Change a registered entity's details (field name → value); returns the saved entity.
+
+    Its name is on each of its cases' status pages: the entity's version moves with the
+    edit, so no page kept before is served again. The registration state changes only
+    through ``entity_transition``.
+    """
+    if "registration_state" in data:
+        raise TransitionNotAllowed(_("The registration changes only through its actions."))
+    locked = Entity.objects.select_for_update().get(pk=entity.pk)
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.status_version = F("status_version") + 1
+    locked.save(update_fields=[*data, "status_version", "updated_at"])
+    locked.refresh_from_db(fields=["status_version"])
+    return locked

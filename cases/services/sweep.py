@@ -44,6 +44,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cases import deadlines, events
+from cases.calendar import get_work_calendar
 from cases.db import sql as db
 from cases.models import (
     Case,
@@ -55,7 +56,7 @@ from cases.models import (
     StaffProfile,
     Timer,
 )
-from cases.services import clocks, outbox
+from cases.services import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -307,9 +308,7 @@ def _notify_managers(timer_ids: list[int], *, now: datetime) -> int:
 
 def _remind(*, now: datetime, today: date) -> int:
     """Queue the applicant reminders now due; return how many were written."""
-    last_day = deadlines.add_workdays(
-        today, REMINDER_WORKDAYS, clocks.get_work_calendar().lenient()
-    )
+    last_day = deadlines.add_workdays(today, REMINDER_WORKDAYS, get_work_calendar().lenient())
     at = connection.ops.adapt_datetimefield_value(now)
     day = connection.ops.adapt_datefield_value(today)
     payload = (

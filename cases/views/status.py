@@ -7,9 +7,6 @@ lookups are rate limited per client address and per reference (``cases.services.
 
 from __future__ import annotations
 
-import gzip
-import re
-
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,14 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from cases.models import Case
-from cases.selectors.status import case_status
+from cases.selectors.status import case_status, status_case
 from cases.services import access, status_pages
 
 # The public pages' template engine (Jinja2, ``templates/jinja2/``; see protection_center.jinja_env).
 PUBLIC_TEMPLATES = "jinja2"
-
-# "gzip" listed, and not refused with q=0.
-_ACCEPTS_GZIP = re.compile(r"\bgzip\b(?!\s*;\s*q\s*=\s*0(?:\.0{0,3})?\s*(?:,|$))")
 
 
 class StatusLookupForm(forms.Form):
@@ -132,10 +126,6 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return _private(_render(request, "cases/status/not_found.html", context, status=404))
 
 
-def _accepts_gzip(request: HttpRequest) -> bool:
-    return _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) is not None
-
-
 def _no_store(response: HttpResponse) -> HttpResponse:
     # What never_cache sets, as constants: this is the hottest response of the site.
     response["Expires"] = "Thu, 01 Jan 1970 00:00:00 GMT"
@@ -147,42 +137,36 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 def status_page(request: HttpRequest, token: str) -> HttpResponse:
     """A case's status, for whoever holds its signed link.
 
-    Served from the page kept for the case, language and day when there is one
-    (``cases.services.status_pages``), gzip-compressed to browsers that accept it;
-    otherwise read, rendered and kept.
+    The case is read first (with the versions of what its page shows); a link revoked by
+    a code reset is not found. The page kept for those versions, the language and the
+    day is served when there is one (``cases.services.status_pages``); otherwise the page
+    is rendered and kept.
     """
     link = access.read_status_token(token)
     if link is None:
         return _no_store(_not_found(request))
-    today = timezone.localdate()
-
-    def render() -> str:
-        status = case_status(case_id=link.case_id, today=today, link_check=link.matches)
-        return render_to_string(
-            "cases/status/page.html", {"status": status}, request, using=PUBLIC_TEMPLATES
-        )
-
     try:
-        if request.GET:
-            # A query string would end up in the language switch's "next": keep nothing.
-            response = HttpResponse(render())
-        else:
-            body = status_pages.status_page_body(
-                case_id=link.case_id,
-                language=translation.get_language(),
-                today=today,
-                fingerprint=link.fingerprint,
-                render=render,
-            )
-            if _accepts_gzip(request):
-                response = HttpResponse(body)
-                response["Content-Encoding"] = "gzip"
-            else:
-                response = HttpResponse(gzip.decompress(body))
-            response["Vary"] = "Accept-Encoding"
+        case = status_case(link.case_id)
     except Case.DoesNotExist:
         return _no_store(_not_found(request))
-    return _no_store(_private(response))
+    if not link.matches(case.access_code_hash):
+        return _no_store(_not_found(request))
+    today = timezone.localdate()
+    # A query string would end up in the language switch's "next": keep nothing then.
+    key = None
+    if not request.GET:
+        key = status_pages.status_page_key(
+            case=case, language=translation.get_language(), today=today
+        )
+    html = status_pages.status_page_kept(key) if key else None
+    if html is None:
+        status = case_status(case=case, today=today)
+        html = render_to_string(
+            "cases/status/page.html", {"status": status}, request, using=PUBLIC_TEMPLATES
+        )
+        if key:
+            status_pages.status_page_keep(key, html)
+    return _no_store(_private(HttpResponse(html)))
 
 
 urlpatterns = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import services
+from cases import calendar, services
 from cases.appnumbers import make_application_number
 from cases.deadlines import add_workdays
 from cases.errors import PermissionDenied
@@ -445,7 +445,7 @@ def test_deadline_filters(client, center):
     calm, risky, late, soon, far, estimated = (
         make_case(CaseState.UNDER_REVIEW, center=center) for _ in range(6)
     )
-    in_five = add_workdays(today, 5, services.get_work_calendar())
+    in_five = add_workdays(today, 5, calendar.get_work_calendar())
     Case.objects.filter(pk__in=[c.pk for c in (calm, risky, late, estimated)]).update(
         next_due_on=in_five + timedelta(days=30)
     )
@@ -798,23 +798,22 @@ def test_time_limit_rules_are_scoped_and_validated_in_the_list(client, center):
     assert review.amount == 7
 
 
-def test_calendar_edit_invalidates_the_cached_calendar(
-    client, center, django_capture_on_commit_callbacks, monkeypatch
-):
-    calls = []
-    monkeypatch.setattr(services, "calendar_changed", lambda: calls.append(1))
+def test_a_calendar_day_entered_in_the_admin_is_a_staff_day_every_process_sees(client, center):
+    calendar.get_work_calendar()
+    elsewhere = calendar._memo  # another process's calendar, built before the edit
     login(client, Role.CENTER_ADMIN, center)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("admin:cases_calendarday_add"),
-            {"date": "2031-01-01", "is_working": "", "name": "New Year"},
-        )
+    response = client.post(
+        reverse("admin:cases_calendarday_add"),
+        {"date": "2026-03-04", "is_working": "", "name": "Local holiday"},
+    )
 
     assert response.status_code == 302
-    day = CalendarDay.objects.get(date="2031-01-01")
+    day = CalendarDay.objects.get(date="2026-03-04")
     assert day.source == CalendarDay.Source.STAFF
-    assert calls == [1]
+    calendar._memo = elsewhere
+    # Tue 2026-03-03 + 1 working day: the Wednesday is now off.
+    assert add_workdays(date(2026, 3, 3), 1, calendar.get_work_calendar()) == date(2026, 3, 5)
 
 
 def test_user_admin_edits_the_staff_profile_inline(client, center):

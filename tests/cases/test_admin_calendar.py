@@ -9,12 +9,14 @@ from datetime import date
 import pytest
 from chinese_calendar import constants
 from django.db.models import Q
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from cases import services
+from cases import calendar, services
 from cases.admin.clocks import dates_searched
-from cases.models import CalendarDay, Role
+from cases.deadlines import compute_due
+from cases.models import CalendarDay, CalendarYear, Counting, Role, Unit
 from cases.models.clocks import PACKAGE_HOLIDAY_NAMES
 from tests.factories import make_superuser
 from tests.pages import login, result_rows
@@ -198,3 +200,119 @@ def test_calendar_search_help_text_gives_the_date_forms(client, center):
     assert re.search(
         r'id="searchbar_helptext">名称，或日期：2026-10-01；月份：2026-10；年份：2026。<', body
     )
+
+
+# Every edit reaches every process ---------------------------------------------------
+#
+# Each process keeps the calendar it built (``cases.calendar``); an edit made in the
+# admin must reach a process that built it before, whichever process made the edit.
+
+WEDNESDAY = date(2025, 3, 5)  # an ordinary working day
+CHANGELIST = {
+    CalendarDay: "admin:cases_calendarday_changelist",
+    CalendarYear: "admin:cases_calendaryear_changelist",
+}
+
+
+def wednesday_is_off() -> bool:
+    return not calendar.get_work_calendar().is_workday(WEDNESDAY)
+
+
+def year_2025_is_estimated() -> bool:
+    due = compute_due(
+        date(2025, 1, 24),  # Fri; + 1 working day: the adjusted Sun 01-26, if the year is known
+        calendar.get_work_calendar(),
+        amount=1,
+        unit=Unit.WORKDAYS,
+        counting=Counting.WORKDAY,
+    )
+    return due.estimated
+
+
+def a_holiday_on_wednesday() -> None:
+    CalendarDay.objects.create(date=WEDNESDAY, is_working=False, name="Local holiday")
+    calendar.calendar_changed()
+
+
+def no_year_2025() -> None:
+    CalendarYear.objects.filter(year=2025).delete()
+    calendar.calendar_changed()
+
+
+def add_day(client: Client) -> None:
+    url = reverse("admin:cases_calendarday_add")
+    data = {"date": WEDNESDAY.isoformat(), "is_working": "", "name": "Local holiday"}
+    assert client.post(url, data).status_code == 302
+
+
+def change_day(client: Client) -> None:
+    day = CalendarDay.objects.get(date=WEDNESDAY)
+    url = reverse("admin:cases_calendarday_change", args=[day.pk])
+    data = {"date": WEDNESDAY.isoformat(), "is_working": "on", "name": "Adjusted after all"}
+    assert client.post(url, data).status_code == 302
+
+
+def delete_day(client: Client) -> None:
+    day = CalendarDay.objects.get(date=WEDNESDAY)
+    url = reverse("admin:cases_calendarday_delete", args=[day.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+
+
+def delete_selected_days(client: Client) -> None:
+    day = CalendarDay.objects.get(date=WEDNESDAY)
+    data = {"action": "delete_selected", "_selected_action": [day.pk], "post": "yes"}
+    assert client.post(reverse(CHANGELIST[CalendarDay]), data).status_code == 302
+
+
+def untick_year(client: Client) -> None:
+    year = CalendarYear.objects.get(year=2025)
+    url = reverse("admin:cases_calendaryear_change", args=[year.pk])
+    data = {"year": "2025", "complete": "", "source": year.source}
+    assert client.post(url, data).status_code == 302
+
+
+def delete_year(client: Client) -> None:
+    year = CalendarYear.objects.get(year=2025)
+    url = reverse("admin:cases_calendaryear_delete", args=[year.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+
+
+def delete_selected_years(client: Client) -> None:
+    year = CalendarYear.objects.get(year=2025)
+    data = {"action": "delete_selected", "_selected_action": [year.pk], "post": "yes"}
+    assert client.post(reverse(CHANGELIST[CalendarYear]), data).status_code == 302
+
+
+def add_year(client: Client) -> None:
+    data = {"year": "2025", "complete": "on", "source": "State Council notice"}
+    assert client.post(reverse("admin:cases_calendaryear_add"), data).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("before", "edit", "outcome", "after"),
+    [
+        (None, add_day, wednesday_is_off, True),
+        (a_holiday_on_wednesday, change_day, wednesday_is_off, False),
+        (a_holiday_on_wednesday, delete_day, wednesday_is_off, False),
+        (a_holiday_on_wednesday, delete_selected_days, wednesday_is_off, False),
+        (None, untick_year, year_2025_is_estimated, True),
+        (None, delete_year, year_2025_is_estimated, True),
+        # The bulk deletion of years never used to reach other processes.
+        (None, delete_selected_years, year_2025_is_estimated, True),
+        (no_year_2025, add_year, year_2025_is_estimated, False),
+    ],
+)
+def test_every_calendar_edit_in_the_admin_reaches_a_process_that_built_it_before(
+    client, before, edit, outcome, after
+):
+    if before is not None:
+        before()
+    calendar.get_work_calendar()
+    elsewhere = calendar._memo  # another process's calendar, built before the edit
+    assert outcome() is not after
+    client.force_login(make_superuser())
+
+    edit(client)
+
+    calendar._memo = elsewhere
+    assert outcome() is after

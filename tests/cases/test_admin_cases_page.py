@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import services
+from cases import calendar, services
 from cases.actors import Actor
 from cases.appnumbers import make_application_number, parse_application_number
 from cases.deadlines import add_workdays, shift_due
@@ -283,12 +283,12 @@ def test_paused_clock_reads_as_paused_and_says_its_due_date_moves_on_resume(clie
     assert review.paused_since is not None and review.stopped_at is None
     login(client, Role.MANAGER, center)
     today = timezone.localdate()
-    calendar = services.get_work_calendar()
+    work_calendar = calendar.get_work_calendar()
     moved = shift_due(
         review.due_on,
         paused_from=review.paused_since,
         resumed_on=today,
-        calendar=calendar,
+        calendar=work_calendar,
         working=True,
     ).due
 
@@ -328,7 +328,7 @@ def test_running_clock_still_reads_as_running(client, center):
 def test_due_soon_filter_leaves_out_overdue_cases(client, center):
     now = timezone.now()
     today = timezone.localdate()
-    in_five = add_workdays(today, 5, services.get_work_calendar())
+    in_five = add_workdays(today, 5, calendar.get_work_calendar())
     soon, today_due, flagged, unswept = (
         make_case(CaseState.UNDER_REVIEW, center=center) for _ in range(4)
     )

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
-from cases import services
+from cases import calendar, services
 from cases.appnumbers import make_application_number
 from cases.deadlines import add_workdays
 from cases.models import CalendarYear, Case, CaseState, Step, TimeLimitRule, Timer
@@ -90,7 +88,7 @@ def test_correction_pauses_the_review_clock_by_the_working_days_waited():
     # waited Thu, Fri, Mon = 3 working days: the review now ends 3 working days later
     assert review.paused_days == 3
     assert review.due_on == date(2025, 3, 14)
-    assert review.due_on == add_workdays(base_due, 3, services.get_work_calendar())
+    assert review.due_on == add_workdays(base_due, 3, calendar.get_work_calendar())
     assert timer(case, Step.CORRECTION).outcome == Timer.Outcome.MET
 
 
@@ -168,7 +166,7 @@ def test_patent_type_rule_wins_over_the_center_rule():
 @pytest.mark.django_db
 def test_year_without_calendar_data_gives_a_flagged_estimate():
     CalendarYear.objects.filter(year=2025).update(complete=False)
-    services.calendar_changed()
+    calendar.calendar_changed()
     case = submitted_case(at(2025, 1, 24))  # Fri; the real next working day is Sun 01-26
     clock = timer(case, Step.ACCEPTANCE)
     assert clock.estimated is True
@@ -325,45 +323,3 @@ def test_case_summary_tracks_the_earliest_running_clock():
     running = Timer.objects.filter(case=case, stopped_at__isnull=True, paused_since__isnull=True)
     assert case.next_due_on == min(t.due_on for t in running)
     assert running.count() == 1  # the benchmark is paused while the applicant answers
-
-
-@pytest.mark.django_db
-def test_calendar_edit_is_seen_after_invalidation():
-    from cases.models import CalendarDay
-
-    day = date(2025, 3, 5)  # an ordinary Wednesday
-    assert services.get_work_calendar().is_workday(day)
-    CalendarDay.objects.create(date=day, is_working=False, name="Local holiday")
-    services.calendar_changed()
-    assert not services.get_work_calendar().is_workday(day)
-    assert timezone.now()
-
-
-@pytest.mark.django_db
-def test_with_redis_a_calendar_edit_made_elsewhere_is_seen_here(redis_cache):
-    import redis
-    from django.core.cache import cache
-
-    from cases.models import CalendarDay
-    from cases.optional_cache import _DROPPED_CHANNEL
-    from protection_center.near_cache import NearCache
-
-    day = date(2025, 3, 5)  # an ordinary Wednesday
-    assert services.get_work_calendar().is_workday(day)  # the version is now kept here
-    CalendarDay.objects.create(date=day, is_working=False, name="Local holiday")
-    cache.set("pc:calendar-version", "edited elsewhere", timeout=None)  # another process's
-    assert services.get_work_calendar().is_workday(day)  # ...edit, not yet announced
-
-    elsewhere = NearCache(
-        client=lambda: redis.Redis.from_url("redis://127.0.0.1:6379/14"),
-        channel=_DROPPED_CHANNEL,
-        max_bytes=10_000,
-        max_age=60,
-    )
-    elsewhere.forget(["pc:calendar-version"])
-
-    deadline = time.monotonic() + 5
-    while services.get_work_calendar().is_workday(day) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert not services.get_work_calendar().is_workday(day)
-    elsewhere.close()

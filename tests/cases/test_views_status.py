@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import time
 from datetime import date, datetime, timedelta
@@ -15,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from cases import calendar
 from cases.models import Case, CaseEvent, CaseState, Party, Role, Step, Timer
-from cases.selectors.status import MIN_FINISHED_CASES, reading
-from cases.services import access, clocks
+from cases.selectors.status import MIN_FINISHED_CASES, status_case
+from cases.services import access
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -475,7 +475,7 @@ def _page_queries(client, case: Case, events: int) -> int:
     case.refresh_from_db()
     link = access.case_status_link(case)
     cache.clear()
-    clocks.calendar_changed()
+    calendar._memo = None  # built afresh: counted below
     with CaptureQueriesContext(connection) as queries:
         response = client.get(link)
     assert response.status_code == 200
@@ -488,75 +488,15 @@ def test_the_page_makes_as_many_queries_for_30_events_as_for_3(client, state):
     few = _page_queries(client, factories.make_case(state), 3)
     many = _page_queries(client, factories.make_case(state), 30)
     assert few == many
-    # One for the page, one for the figures (cached), two for the working-day calendar
-    # (once per process, and only for a working-day clock such as the review).
-    assert many <= 4
+    # The case (with the versions), its events, its clocks, the figures (cached), and the
+    # working-day calendar's rows (once per process, only for a working-day clock such as
+    # the review).
+    assert many <= 6
 
 
-def _comparable(loaded):
-    case, events, clocks = loaded
-    center = tuple(getattr(case.center, name) for name in reading.CENTER_COLUMNS)
-    return dataclasses.replace(case, center=None), center, events, clocks
-
-
-@pytest.mark.parametrize(
-    "state", [CaseState.CORRECTION_REQUESTED, CaseState.OFFICE_ACTION, CaseState.GRANTED]
-)
-def test_the_one_query_read_agrees_with_the_orm_read(state):
-    case = factories.make_case(state)
-    _public_event(case, public_note="A message with “quotes” and\na new line.")
-    Case.objects.filter(pk=case.pk).update(application_number=None)
-    one = reading.load_in_one_query(case.pk)
-    orm = reading.load_with_orm(case.pk)
-    assert _comparable(one) == _comparable(orm)
-    assert len(one[1]) >= 3 and one[2]
-
-
-def _prepared_status_reads() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-            ["%json_agg(json_build_array(e.created_at%"],
-        )
-        return cursor.fetchone()[0]
-
-
-def test_the_one_query_read_is_prepared_once_run_a_few_times():
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")  # psycopg forgets its own too
-    case = factories.make_case(CaseState.OFFICE_ACTION)
-    first = reading.load_in_one_query(case.pk)
-    assert _prepared_status_reads() == 0
-    for _ in range(6):
-        assert reading.load_in_one_query(case.pk) == first
-    assert _prepared_status_reads() == 1
-    # The prepared statement answers right for another case too.
-    other = factories.make_case(CaseState.GRANTED)
-    assert _comparable(reading.load_in_one_query(other.pk)) == _comparable(
-        reading.load_with_orm(other.pk)
-    )
-    assert _prepared_status_reads() == 1
-
-
-def test_no_prepared_statement_when_turned_off():
-    # DATABASE_PREPARED_STATEMENTS=0 leaves psycopg's prepare_threshold at None.
-    raw = connection.connection
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
-    threshold, raw.prepare_threshold = raw.prepare_threshold, None
-    try:
-        case = factories.make_case(CaseState.OFFICE_ACTION)
-        for _ in range(8):
-            reading.load_in_one_query(case.pk)
-        assert _prepared_status_reads() == 0
-    finally:
-        raw.prepare_threshold = threshold
-
-
-def test_an_unknown_case_is_not_found_by_either_read():
-    for load in (reading.load_in_one_query, reading.load_with_orm):
-        with pytest.raises(Case.DoesNotExist):
-            load(10**12)
+def test_an_unknown_case_is_not_found():
+    with pytest.raises(Case.DoesNotExist):
+        status_case(10**12)
 
 
 # Languages
@@ -577,14 +517,9 @@ def test_chinese_by_default_and_english_after_choosing_it(client):
     assert '<html lang="en">' in client.get(link).content.decode()  # remembered
 
 
-@pytest.mark.parametrize("one_query", [True, False], ids=["postgresql", "orm"])
-def test_the_timeline_gives_cnipas_dates_not_the_days_they_were_recorded(
-    client, monkeypatch, one_query
-):
+def test_the_timeline_gives_cnipas_dates_not_the_days_they_were_recorded(client):
     from cases import services
 
-    if not one_query:
-        monkeypatch.setattr(reading, "load", reading.load_with_orm)
     start = timezone.now() - timedelta(days=40)
     case = factories.make_case(CaseState.QUALIFIED, start=start, step_days=2)
     qualified = timezone.localdate(case.qualified_at)

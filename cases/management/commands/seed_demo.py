@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from cases.calendar import get_work_calendar
 from cases.demo import data, setup
 from cases.demo.bulk import BulkWriter
 from cases.demo.numbers import ApplicationNumbers
@@ -36,7 +37,6 @@ from cases.demo.plans import (
 )
 from cases.demo.replay import replay
 from cases.models import Case, CaseState, Center, Entity, Notification, PatentType
-from cases.services import get_work_calendar
 from cases.services.access import ALPHABET, CODE_LENGTH, format_access_code, hash_access_code
 from cases.services.sweep import deadlines_sweep
 

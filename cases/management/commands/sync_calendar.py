@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from cases.models import CalendarYear
-from cases.services.clocks import calendar_sync_from_package
+from cases.services.calendar import calendar_sync_from_package
 
 
 class Command(BaseCommand):

@@ -44,7 +44,7 @@ class WorkdayWindow:
 
 
 def workday_window(first: date, last: date) -> WorkdayWindow:
-    from cases.services.clocks import get_work_calendar
+    from cases.calendar import get_work_calendar
 
     return WorkdayWindow.build(first, last, get_work_calendar())
 

@@ -1,10 +1,9 @@
-"""The public status page of one case: everything the applicant sees, in one or two queries.
+"""The public status page of one case: everything the applicant sees, in three queries.
 
-``case_status`` puts the page together from:
+``status_case`` reads the case with its center, its applicant and the versions of what
+its page shows; ``case_status`` puts the page together from it and:
 
-- ``reading``: the case with its center and applicant, its public events, its running
-  clocks and the benchmark clock, in one query on PostgreSQL (three ORM queries
-  elsewhere);
+- ``reading``: its public events, its running clocks and the benchmark clock;
 - ``progress``: where the case is on its path, what is awaited from whom by when and
   under which rule, and the days against the center's benchmark;
 - ``estimates``: expected dates from the center's finished cases (one query, cached for
@@ -17,11 +16,11 @@ notes, event actors (staff), the examiner.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from cases import workflow
-from cases.models import TERMINAL_STATES, Case, CaseState, Party, PatentType
+from cases.calendar import get_work_calendar
+from cases.models import TERMINAL_STATES, CaseState, Party, PatentType
 from cases.selectors.status.estimates import (
     MIN_FINISHED_CASES,
     case_estimates,
@@ -43,23 +42,17 @@ from cases.selectors.status.progress import (
     local_date,
     steps_of,
 )
-from cases.selectors.status.reading import load
+from cases.selectors.status.reading import CaseRow, status_case, status_history
 
 
-def case_status(
-    *, case_id: int, today: date, link_check: Callable[[str], bool] | None = None
-) -> CaseStatus:
-    """What the public status page of a case shows, as of ``today``.
-
-    ``link_check`` is called with the case's access-code hash; if it answers False (a
-    revoked link), ``Case.DoesNotExist`` is raised, as for an unknown id.
-    """
-    case, events, clocks = load(case_id)
-    if link_check is not None and not link_check(case.access_code_hash):
-        raise Case.DoesNotExist
+def case_status(*, case: CaseRow, today: date) -> CaseStatus:
+    """What the public status page of a case (read by ``status_case``) shows, as of ``today``."""
+    events, clocks = status_history(case.id)
     running = [c for c in clocks if c.running and c.paused_since is None]
-    owed = [deadline_of(c, today) for c in running if c.party == Party.APPLICANT]
-    waiting_on = [deadline_of(c, today) for c in running if c.party != Party.APPLICANT]
+    # The calendar of the version read with the case: the page is kept under it.
+    calendar = get_work_calendar(version=case.calendar_version) if running else None
+    owed = [deadline_of(c, today, calendar) for c in running if c.party == Party.APPLICANT]
+    waiting_on = [deadline_of(c, today, calendar) for c in running if c.party != Party.APPLICANT]
     center = case.center
     return CaseStatus(
         reference=case.reference,
@@ -108,5 +101,6 @@ __all__ = [
     "PathStep",
     "TimelineEntry",
     "case_status",
+    "status_case",
     "turnaround_figures",
 ]

@@ -12,7 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from cases.models import TERMINAL_STATES, Case, CaseState
-from cases.optional_cache import cache_get, cache_set, near_through
+from cases.optional_cache import cache_get, cache_set
 from cases.selectors.stats import PercentileCont, interpolate, supports_percentile
 from cases.selectors.status.page import Estimate
 from cases.selectors.status.progress import local_date
@@ -62,20 +62,15 @@ def _figure_expressions() -> dict[str, DaysBetween]:
 
 def turnaround_figures(*, center_id: int, patent_type: str) -> dict[str, Figure]:
     """Days to qualification and to the grant notice, over the center's cases of a type
-    that reached them: one query (``percentile_cont`` on PostgreSQL), cached an hour (and
-    kept in the process's memory as long, with Redis)."""
+    that reached them: one query (``percentile_cont`` on PostgreSQL), cached an hour."""
     key = f"pc:status:figures:v2:{center_id}:{patent_type}"
-
-    def shared() -> dict[str, Figure]:
-        figures = cache_get(key)
-        if figures is None:
-            figures = _compute_figures(
-                Case.objects.filter(center_id=center_id, patent_type=patent_type).order_by()
-            )
-            cache_set(key, figures, timeout=FIGURES_CACHE_SECONDS)
-        return figures
-
-    return near_through(key, shared, size=1_000, max_age=FIGURES_CACHE_SECONDS)
+    figures = cache_get(key)
+    if figures is None:
+        figures = _compute_figures(
+            Case.objects.filter(center_id=center_id, patent_type=patent_type).order_by()
+        )
+        cache_set(key, figures, timeout=FIGURES_CACHE_SECONDS)
+    return figures
 
 
 def _compute_figures(queryset: Any) -> dict[str, Figure]:

@@ -1,7 +1,7 @@
 """What the public status page shows: plain values and the sentences made from them.
 
-The sentences are put together here rather than with ``{% blocktranslate %}`` in the
-template: the same gettext, at a fraction of the rendering cost on a hot page.
+The sentences with values in them are put together here (``target_html``,
+``dates_html``, ``days_left_text``…), with the same gettext as the template's.
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ from cases import deadlines
 from cases.models import CaseState, Counting, Step, Unit
 from cases.selectors.status.page import BenchmarkProgress, Deadline, PathStep
 from cases.selectors.status.reading import CaseRow, ClockRow
-from cases.services.clocks import get_work_calendar
 
 S = CaseState
 
@@ -158,10 +157,8 @@ def _rule(timer: ClockRow, calendar: deadlines.WorkCalendar | None) -> str:
     return text
 
 
-def deadline_of(timer: ClockRow, today: date) -> Deadline:
+def deadline_of(timer: ClockRow, today: date, calendar: deadlines.WorkCalendar | None) -> Deadline:
     working = timer.unit == Unit.WORKDAYS
-    # The working-day calendar is needed only for working-day clocks and CNIPA periods.
-    calendar = get_work_calendar() if timer.counting != Counting.PLAIN else None
     if working:
         assert calendar is not None
         days_left = deadlines.time_left(today, timer.due_on, calendar, working=True)

@@ -1,25 +1,27 @@
-"""Reading a case for its status page: one query on PostgreSQL, three elsewhere.
+"""Reading a case for its status page: three statements of plain SQL, on every database.
 
-On PostgreSQL the case, its center and applicant, its public events and the clocks the
-page shows come in one query (the events and clocks as JSON arrays in subqueries): the
-page is public and hot, and three ORM queries cost several times the round trip in
-Python. Elsewhere (SQLite) it is three ORM queries; ``tests/cases/test_views_status.py``
-checks that both read the same. Never read: internal notes, actors, the examiner.
+``status_case`` reads the case with its center and applicant and the versions of what
+the page shows (the case's, its center's, its applicant's and the calendar's): enough to
+check the link and to find a kept page, which is all a page viewed again reads.
+``status_history`` reads what else a page rendered afresh needs: the public events and
+the clocks. Plain SQL rather than the ORM: building these queries
+cost the ORM more than three times what running them costs the database, and the page
+is public and hot (README, *Applicant status page*). The statements are standard SQL,
+made once from the models' tables and columns, and run as they are on PostgreSQL and on
+SQLite. Never read: internal notes, actors, the examiner.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connections
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.backends.utils import CursorWrapper
-from django.db.models import Q
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, Center, Entity, Step, Timer
+from cases.models import CalendarVersion, Case, CaseEvent, Center, Entity, Step, Timer
 
 
 @dataclass(slots=True)
@@ -43,8 +45,12 @@ class CaseRow:
     calendar_estimated: bool
     access_code_hash: str
     center_id: int
+    status_version: int
     center: Center  # not saved: its name, contact details and benchmark days
+    center_version: int
     applicant: str
+    entity_version: int
+    calendar_version: str
 
 
 @dataclass(slots=True)
@@ -88,6 +94,7 @@ _CASE_COLUMNS = (
     "calendar_estimated",
     "access_code_hash",
     "center_id",
+    "status_version",
 )
 CENTER_COLUMNS = (
     "name",
@@ -113,121 +120,88 @@ _CLOCK_COLUMNS = (
     "estimated",
 )
 _EVENT_COLUMNS = ("created_at", "occurred_on", "transition", "public_note")
-_CLOCKS_SHOWN = Q(stopped_at__isnull=True) | Q(step=Step.BENCHMARK)
 
 
-def _case_from_row(row: tuple[Any, ...]) -> CaseRow:
-    n, m = len(_CASE_COLUMNS), len(CENTER_COLUMNS)
-    values = dict(zip(_CASE_COLUMNS, row[:n], strict=True))
-    center = Center(
-        pk=values["center_id"], **dict(zip(CENTER_COLUMNS, row[n : n + m], strict=True))
-    )
-    return CaseRow(**values, center=center, applicant=row[n + m])
+def _columns(alias: str, names: tuple[str, ...]) -> str:
+    return ", ".join(f"{alias}.{name}" for name in names)
 
 
-def _clock_from_row(row: Any) -> ClockRow:
-    values = dict(zip(_CLOCK_COLUMNS, row, strict=True))
-    values["running"] = values.pop("stopped_at") is None
-    return ClockRow(**values)
+_CASE_SQL = f"""
+    SELECT {_columns("c", _CASE_COLUMNS)}, {_columns("ce", CENTER_COLUMNS)}, ce.status_version,
+           en.name, en.status_version,
+           (SELECT v.version FROM {CalendarVersion._meta.db_table} v WHERE v.id = 1)
+      FROM {Case._meta.db_table} c
+      JOIN {Center._meta.db_table} ce ON ce.id = c.center_id
+      JOIN {Entity._meta.db_table} en ON en.id = c.entity_id
+     WHERE c.id = %s
+"""
+_EVENTS_SQL = f"""
+    SELECT {_columns("e", _EVENT_COLUMNS)} FROM {CaseEvent._meta.db_table} e
+     WHERE e.case_id = %s AND e.public ORDER BY e.created_at DESC, e.id DESC
+"""
+# The running clocks, and the benchmark's even once stopped.
+_CLOCKS_SQL = f"""
+    SELECT {_columns("t", _CLOCK_COLUMNS)} FROM {Timer._meta.db_table} t
+     WHERE t.case_id = %s AND (t.stopped_at IS NULL OR t.step = %s) ORDER BY t.due_on, t.id
+"""
 
 
-def load(case_id: int) -> tuple[CaseRow, list[Event], list[ClockRow]]:
-    """The case, its public events (newest first) and the clocks the page shows."""
-    if connections[Case.objects.db].vendor == "postgresql":
-        return load_in_one_query(case_id)
-    return load_with_orm(case_id)
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite returns UTC times without their zone; PostgreSQL with it.
+    if value is not None and timezone.is_naive(value):
+        return value.replace(tzinfo=UTC)
+    return value
 
 
-def load_with_orm(case_id: int) -> tuple[CaseRow, list[Event], list[ClockRow]]:
-    row = (
-        Case.objects.filter(pk=case_id)
-        .values_list(*_CASE_COLUMNS, *(f"center__{c}" for c in CENTER_COLUMNS), "entity__name")
-        .first()
-    )
-    if row is None:
-        raise Case.DoesNotExist
-    events = (
-        CaseEvent.objects.filter(case_id=case_id, public=True)
-        .order_by("-created_at", "-id")
-        .values_list(*_EVENT_COLUMNS)
-    )
-    events = [_event(at, on, name, note) for at, on, name, note in events]
-    clocks = (
-        Timer.objects.filter(_CLOCKS_SHOWN, case_id=case_id)
-        .order_by("due_on", "id")
-        .values_list(*_CLOCK_COLUMNS)
-    )
-    return _case_from_row(row), events, [_clock_from_row(c) for c in clocks]
+def status_case(case_id: int) -> CaseRow:
+    """The case, its center and applicant, and the versions of what its page shows.
 
-
-def _one_query_sql() -> str:
-    def columns(alias: str, names: tuple[str, ...]) -> str:
-        return ", ".join(f"{alias}.{name}" for name in names)
-
-    return f"""
-        SELECT {columns("c", _CASE_COLUMNS)}, {columns("ce", CENTER_COLUMNS)}, en.name,
-          (SELECT json_agg(json_build_array({columns("e", _EVENT_COLUMNS)})
-                           ORDER BY e.created_at DESC, e.id DESC)
-             FROM {CaseEvent._meta.db_table} e WHERE e.case_id = c.id AND e.public),
-          (SELECT json_agg(json_build_array({columns("t", _CLOCK_COLUMNS)})
-                           ORDER BY t.due_on, t.id)
-             FROM {Timer._meta.db_table} t
-            WHERE t.case_id = c.id AND (t.stopped_at IS NULL OR t.step = %s))
-          FROM {Case._meta.db_table} c
-          JOIN {Center._meta.db_table} ce ON ce.id = c.center_id
-          JOIN {Entity._meta.db_table} en ON en.id = c.entity_id
-         WHERE c.id = %s
+    Raises ``Case.DoesNotExist`` for an unknown id.
     """
-
-
-_ONE_QUERY_SQL = _one_query_sql()
-
-
-def _server_binding_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
-    """A cursor that sends parameters apart from the SQL, so psycopg can prepare it.
-
-    Django's cursors bind on the client (the values are in the SQL text), which psycopg
-    never prepares. This one is wrapped as Django wraps its own (query logging, execute
-    wrappers, error translation).
-    """
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    cursor = ServerBindingCursor(connection.connection)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
-
-
-def load_in_one_query(case_id: int) -> tuple[CaseRow, list[Event], list[ClockRow]]:
-    # Prepared on each connection once run a few times (DATABASE_PREPARED_STATEMENTS):
-    # planning this query took longer than running it.
-    with _server_binding_cursor(connections[Case.objects.db]) as cursor:
-        cursor.execute(_ONE_QUERY_SQL, [Step.BENCHMARK.value, case_id])
+    with connections[Case.objects.db].cursor() as cursor:
+        cursor.execute(_CASE_SQL, [case_id])
         row = cursor.fetchone()
     if row is None:
         raise Case.DoesNotExist
-    *columns, events, clocks = row
-    # JSON carries dates and times as ISO 8601 text.
-    return (
-        _case_from_row(tuple(columns)),
-        [
-            _event(datetime.fromisoformat(at), on and date.fromisoformat(on), name, note)
-            for at, on, name, note in events or []
-        ],
-        [_clock_from_json(values) for values in clocks or []],
+    n, m = len(_CASE_COLUMNS), len(CENTER_COLUMNS)
+    values = dict(zip(_CASE_COLUMNS, row[:n], strict=True))
+    for name in ("submitted_at", "accepted_at", "qualified_at", "closed_at"):
+        values[name] = _aware(values[name])
+    values["calendar_estimated"] = bool(values["calendar_estimated"])
+    center = Center(
+        pk=values["center_id"], **dict(zip(CENTER_COLUMNS, row[n : n + m], strict=True))
     )
+    center_version, applicant, entity_version, calendar_version = row[n + m :]
+    return CaseRow(
+        **values,
+        center=center,
+        center_version=center_version,
+        applicant=applicant,
+        entity_version=entity_version,
+        calendar_version=uuid.UUID(str(calendar_version)).hex if calendar_version else "",
+    )
+
+
+def status_history(case_id: int) -> tuple[list[Event], list[ClockRow]]:
+    """The case's public events (newest first) and the clocks its page shows."""
+    with connections[Case.objects.db].cursor() as cursor:
+        cursor.execute(_EVENTS_SQL, [case_id])
+        events = cursor.fetchall()
+        cursor.execute(_CLOCKS_SQL, [case_id, Step.BENCHMARK.value])
+        clocks = cursor.fetchall()
+    return (
+        [_event(_aware(at), on, name, note) for at, on, name, note in events],
+        [_clock(values) for values in clocks],
+    )
+
+
+def _clock(values: tuple[Any, ...]) -> ClockRow:
+    row = dict(zip(_CLOCK_COLUMNS, values, strict=True))
+    row["running"] = row.pop("stopped_at") is None
+    row["estimated"] = bool(row["estimated"])
+    return ClockRow(**row)
 
 
 def _event(at: datetime, on: date | None, name: str, note: str) -> Event:
     # The day it happened (CNIPA's date) when recorded, else the local day it was recorded.
     return (on or timezone.localdate(at), name, note)
-
-
-def _clock_from_json(values: list[Any]) -> ClockRow:
-    row = dict(zip(_CLOCK_COLUMNS, values, strict=True))
-    for name in ("started_on", "due_on", "paused_since"):
-        if row[name] is not None:
-            row[name] = date.fromisoformat(row[name])
-    return _clock_from_row(tuple(row.values()))
