@@ -411,12 +411,16 @@ GROUP BY GROUPING SETS ((date_trunc('week', submitted_on)), (date_trunc('week', 
 def floor_params(filters: Any) -> dict[str, Any]:
     from django.utils import timezone
 
+    from cases.db.functions import WorkdayWindow
     from cases.models import Center
-    from cases.selectors.dashboard import OPEN_STATES, workday_window
+    from cases.selectors.dashboard import OPEN_STATES
+    from cases.services import get_work_calendar
 
     today = timezone.localdate()
-    window = workday_window(
-        filters.start - timedelta(days=1), max(today, filters.end) + timedelta(days=1)
+    window = WorkdayWindow.build(
+        filters.start - timedelta(days=1),
+        max(today, filters.end) + timedelta(days=1),
+        get_work_calendar(),
     )
     center = Center.objects.get(pk=filters.center_id)
     return {

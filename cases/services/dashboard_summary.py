@@ -35,14 +35,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases import deadlines
+from cases.db.functions import DaysBetween, WorkdayOrdinal, WorkdayWindow, local_date
 from cases.models import Case, CaseFigures, DashboardSummaryState, Step, Timer
-from cases.selectors.dashboard.sql import (
-    DaysBetween,
-    WorkdayOrdinal,
-    WorkdayWindow,
-    local_date,
-    workday_window,
-)
 
 REFRESH_MARGIN = timedelta(minutes=5)
 # The summary's columns and, in the same order, what the SELECT gives for each.
@@ -137,7 +131,8 @@ def dashboard_summary_refresh(*, full: bool = False, today: date | None = None) 
     from cases.services.clocks import get_work_calendar
 
     today = today or timezone.localdate()
-    fingerprint = calendar_fingerprint(get_work_calendar())
+    calendar = get_work_calendar()
+    fingerprint = calendar_fingerprint(calendar)
     with transaction.atomic():
         state, _created = DashboardSummaryState.objects.select_for_update().get_or_create(pk=1)
         started = timezone.now()
@@ -152,8 +147,8 @@ def dashboard_summary_refresh(*, full: bool = False, today: date | None = None) 
         elif first is not None:
             CaseFigures.objects.filter(case_id__in=changed.values("pk")).delete()
         if first is not None:
-            window = workday_window(
-                timezone.localdate(first) - timedelta(days=1), today + timedelta(days=1)
+            window = WorkdayWindow.build(
+                timezone.localdate(first) - timedelta(days=1), today + timedelta(days=1), calendar
             )
             sql, params = _rows(changed, window).query.sql_with_params()
             table = connection.ops.quote_name(CaseFigures._meta.db_table)

@@ -1,0 +1,35 @@
+"""Which package may import which: the boundaries DESIGN §4 draws, checked on the source."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, at the top or inside a function."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def importers_of(package: str, under: str) -> dict[str, set[str]]:
+    found = {}
+    for path in sorted((ROOT / under).rglob("*.py")):
+        hits = {
+            name for name in imported_modules(path) if name.split(".")[:2] == package.split(".")
+        }
+        if hits:
+            found[str(path.relative_to(ROOT))] = hits
+    return found
+
+
+def test_services_do_not_import_selectors():
+    assert importers_of("cases.selectors", "cases/services") == {}
