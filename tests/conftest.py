@@ -41,10 +41,14 @@ def _empty_cache():
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_memo():
-    """Each test sees the calendar table as its own transaction left it."""
-    clocks.calendar_changed()
+    """Each test sees the calendar table as its own transaction left it.
+
+    Only this process's memo is forgotten: announcing a change (``calendar_changed``)
+    would also queue a dashboard rebuild on the broker for every test.
+    """
+    clocks._calendar_memo["version"] = None
     yield
-    clocks.calendar_changed()
+    clocks._calendar_memo["version"] = None
 
 
 @pytest.fixture

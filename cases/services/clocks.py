@@ -17,6 +17,7 @@ from cases.models import CalendarDay, CalendarYear, Case, Party, Step, TimeLimit
 from cases.models import Counting as C
 from cases.models import Unit as U
 from cases.optional_cache import shared_version, shared_version_bump
+from cases.services.dashboard_summary import dashboard_summary_calendar_changed
 from cases.services.status_pages import status_pages_forget
 
 
@@ -102,6 +103,7 @@ def calendar_changed() -> None:
     """Invalidate every process's calendar after the table changed."""
     shared_version_bump(_CALENDAR_VERSION_KEY)
     _calendar_memo["version"] = None
+    dashboard_summary_calendar_changed()
 
 
 def rule_values(*, center_id: int, step: str, patent_type: str) -> RuleValues:

@@ -7,15 +7,22 @@ services that also save the case). It runs in a fixed number of statements whate
 number of cases: lock the state row, delete the changed cases' rows, insert them again
 with one ``INSERT … SELECT`` compiled by the ORM, record the time.
 
-The dashboard calls it before reading, so its figures are never stale. It looks back
-``REFRESH_MARGIN`` before its last run so that a transaction that saved a case just
-before that run but committed just after it is not missed. When the working-day
-calendar or the time zone changes (staff edit a holiday), every row is rebuilt.
+Only the Celery task ``refresh_dashboard_summary_task`` runs it: beat every five
+minutes, and once more (a full rebuild) after a calendar change commits. The dashboard
+never does: it reads the rows as they are and says when they were refreshed, so page
+views take no lock and never wait on a refresh or on each other (readers see the rows of
+the last committed refresh while the next one rewrites them).
+
+It looks back ``REFRESH_MARGIN`` before its last run so that a transaction that saved a
+case just before that run but committed just after it is not missed. When the
+working-day calendar or the time zone changes (staff edit a holiday), every row is
+rebuilt: the next run notices the calendar's fingerprint changed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -33,10 +40,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from cases import deadlines
 from cases.db.functions import DaysBetween, WorkdayOrdinal, WorkdayWindow, local_date
 from cases.models import Case, CaseFigures, DashboardSummaryState, Step, Timer
+from protection_center.celery import SUMMARY_EXPIRES, SUMMARY_TASK, app
+
+logger = logging.getLogger(__name__)
 
 REFRESH_MARGIN = timedelta(minutes=5)
 # The summary's columns and, in the same order, what the SELECT gives for each.
@@ -126,15 +137,26 @@ def _rows(cases: QuerySet[Case], window: WorkdayWindow) -> QuerySet[Case]:
     )
 
 
-def dashboard_summary_refresh(*, full: bool = False, today: date | None = None) -> int:
-    """Bring ``CaseFigures`` up to date; returns the number of rows written."""
+def dashboard_summary_refresh(*, full: bool = False, today: date | None = None) -> int | None:
+    """Bring ``CaseFigures`` up to date; returns the number of rows written, or None when
+    another refresh was running (an incremental one then skips: the running one, or the
+    next, takes in the same changes; a full one waits its turn, so that a calendar
+    change is never left to a refresh that started before it)."""
     from cases.services.clocks import get_work_calendar
 
     today = today or timezone.localdate()
-    calendar = get_work_calendar()
-    fingerprint = calendar_fingerprint(calendar)
+    DashboardSummaryState.objects.get_or_create(pk=1)  # a row for the lock below
     with transaction.atomic():
-        state, _created = DashboardSummaryState.objects.select_for_update().get_or_create(pk=1)
+        state = (
+            DashboardSummaryState.objects.select_for_update(skip_locked=not full)
+            .filter(pk=1)
+            .first()
+        )
+        if state is None:
+            return None
+        # Read under the lock: a refresh that waited sees the calendar as it is now.
+        calendar = get_work_calendar()
+        fingerprint = calendar_fingerprint(calendar)
         started = timezone.now()
         full = full or state.refreshed_at is None or state.calendar != fingerprint
         changed = Case.objects.all()
@@ -160,3 +182,29 @@ def dashboard_summary_refresh(*, full: bool = False, today: date | None = None) 
         state.calendar = fingerprint
         state.save(update_fields=["refreshed_at", "calendar"])
     return written
+
+
+def dashboard_summary_calendar_changed() -> None:
+    """Rebuild every row in a task once the calendar change being made commits.
+
+    Best-effort: with the broker down the publish fails fast and the next scheduled
+    refresh (within five minutes) rebuilds, since the calendar's fingerprint changed.
+    """
+    transaction.on_commit(_enqueue_full_refresh, robust=True)
+
+
+def _enqueue_full_refresh() -> None:
+    try:
+        app.send_task(
+            SUMMARY_TASK,
+            kwargs={"full": True},
+            expires=SUMMARY_EXPIRES,
+            retry=False,
+            ignore_result=True,
+        )
+    except (BrokerError, OSError) as error:
+        logger.warning(
+            "Could not enqueue the dashboard summary rebuild (%s); "
+            "the next scheduled refresh will rebuild it.",
+            error,
+        )

@@ -43,9 +43,8 @@ from django.db.models import (
 )
 from django.db.models import Case as CaseWhen
 from django.db.models.functions import TruncMonth, TruncWeek
-from django.utils import timezone
 
-from cases.models import Center, PatentType, Step, Timer
+from cases.models import Center, DashboardSummaryState, PatentType, Step, Timer
 from cases.people import person_name
 from cases.selectors.dashboard.filters import DashboardFilters
 from cases.selectors.dashboard.results import (
@@ -328,11 +327,17 @@ def _oldest_open(filters: DashboardFilters) -> list[OpenCase]:
 def dashboard_figures(filters: DashboardFilters, *, today: date | None = None) -> Dashboard:
     """Every figure of the dashboard, in a fixed number of queries (one transaction).
 
-    Reads the summary table as it is: callers bring it up to date first with
-    ``services.dashboard_summary_refresh`` (the view does, and beat does every 5 minutes).
+    Reads the summary table as it is, without a lock: a Celery task refreshes it
+    (``services.dashboard_summary``). Its refresh time is read first, so the figures are
+    at least as fresh as ``summary_as_of`` says.
     """
     with transaction.atomic():
         tune_for_aggregates()
+        summary_as_of = (
+            DashboardSummaryState.objects.filter(pk=1)
+            .values_list("refreshed_at", flat=True)
+            .first()
+        )
         benchmark_days = None
         center_name = center_code = ""
         if filters.center_id is not None:
@@ -351,6 +356,6 @@ def dashboard_figures(filters: DashboardFilters, *, today: date | None = None) -
             oldest_open=_oldest_open(filters),
             benchmark_days=benchmark_days,
             center_name=center_name,
-            as_of=timezone.now(),
+            summary_as_of=summary_as_of,
             center_code=center_code,
         )
