@@ -70,3 +70,10 @@ class Role(models.TextChoices):
 class Language(models.TextChoices):
     ZH_HANS = "zh-hans", _("Simplified Chinese")
     EN = "en", _("English")
+
+
+class TimerOutcome(models.TextChoices):
+    """How a clock ended."""
+
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
