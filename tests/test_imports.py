@@ -33,3 +33,14 @@ def importers_of(package: str, under: str) -> dict[str, set[str]]:
 
 def test_services_do_not_import_selectors():
     assert importers_of("cases.selectors", "cases/services") == {}
+
+
+def test_only_the_seed_demo_command_imports_the_demo_data():
+    """The demo and benchmark generators are dev tooling, not the app's runtime."""
+    outside = {
+        path: names
+        for path, names in importers_of("cases.demo", "cases").items()
+        if not path.startswith("cases/demo/")
+    }
+    assert set(outside) == {"cases/management/commands/seed_demo.py"}
+    assert importers_of("cases.demo", "protection_center") == {}
