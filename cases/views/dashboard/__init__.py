@@ -2,7 +2,8 @@
 
 Managers and center administrators see their own center; superusers choose a center or
 all of them; everyone else gets 403, and anonymous users go to the admin login. The
-figures come from ``selectors.dashboard``; ``tables`` lays them out. The views only
+figures come from ``selectors.dashboard``; ``forms`` parses the filters; ``tables``
+lays the figures out. The views only
 read: the summary table behind the cohort figures is refreshed by a Celery task, and
 the page says when.
 """
@@ -25,9 +26,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cases import workflow
-from cases.forms_dashboard import DashboardFilterForm
 from cases.models import Role
 from cases.selectors.dashboard import Dashboard, dashboard_figures
+from cases.views.dashboard.forms import DashboardFilterForm
 from cases.views.dashboard.tables import (
     Links,
     Table,
