@@ -10,7 +10,6 @@ from django.http import HttpRequest
 
 from cases import workflow
 from cases.models import Center
-from cases.people import staff_display_name
 
 
 def staff_center_id(request: HttpRequest) -> int | None:
@@ -18,12 +17,6 @@ def staff_center_id(request: HttpRequest) -> int | None:
     if request.user.is_superuser:
         return None
     return workflow.user_center_id(request.user)
-
-
-def staff_name(user: Any) -> str:
-    if user is None:
-        return ""
-    return staff_display_name(user)
 
 
 class CenterScopedAdmin(admin.ModelAdmin):

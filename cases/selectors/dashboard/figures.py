@@ -134,10 +134,6 @@ def _quantiles(row: Mapping[str, Any], name: str) -> Quantiles:
     return Quantiles(p50=row.get(f"{name}_p50"), p90=row.get(f"{name}_p90"))
 
 
-def _staff_name(first: str | None, last: str | None, username: str | None) -> str:
-    return person_name(first, last, username)
-
-
 def _funnel_and_turnaround(
     filters: DashboardFilters, benchmark_days: Mapping[str, int] | None
 ) -> tuple[list[TypeFigures], TypeFigures]:
@@ -283,7 +279,7 @@ def _examiners(filters: DashboardFilters) -> list[ExaminerLoad]:
     return [
         ExaminerLoad(
             examiner_id=row["examiner_id"],
-            name=_staff_name(
+            name=person_name(
                 row["examiner__first_name"], row["examiner__last_name"], row["examiner__username"]
             ),
             open=row["open"],
@@ -316,7 +312,7 @@ def _oldest_open(filters: DashboardFilters) -> list[OpenCase]:
             state=row["state"],
             patent_type=row["patent_type"],
             submitted_at=row["submitted_at"],
-            examiner=_staff_name(
+            examiner=person_name(
                 row["examiner__first_name"], row["examiner__last_name"], row["examiner__username"]
             ),
         )
