@@ -44,3 +44,16 @@ def test_only_the_seed_demo_command_imports_the_demo_data():
     }
     assert set(outside) == {"cases/management/commands/seed_demo.py"}
     assert importers_of("cases.demo", "protection_center") == {}
+
+
+def test_routes_are_declared_in_urls_modules():
+    """Views do not register their own paths (the admin's ``get_urls`` aside)."""
+    declaring = {
+        path
+        for under in ("cases", "protection_center")
+        for path, names in importers_of("django.urls", under).items()
+        if names & {"django.urls.path", "django.urls.re_path"}
+        and not path.endswith("/urls.py")
+        and not path.startswith("cases/admin/")
+    }
+    assert declaring == set()

@@ -14,7 +14,6 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import path
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -183,9 +182,3 @@ def status_page(request: HttpRequest, token: str) -> HttpResponse:
     except Case.DoesNotExist:
         return _no_store(_not_found(request))
     return _no_store(_private(response))
-
-
-urlpatterns = [
-    path("status/", status_lookup, name="status_lookup"),
-    path("status/c/<str:token>/", status_page, name="status_page"),
-]
