@@ -165,22 +165,22 @@ SELECT c.id, t.step, t.party, t.started, t.started + 7, t.started + 5, 5, 'workd
   CASE WHEN t.stopped IS NULL THEN c.overdue_since END
 FROM cases_case c
 CROSS JOIN LATERAL (VALUES
-  ('acceptance', 'center', (c.submitted_at AT TIME ZONE 'Asia/Shanghai')::date,
+  ('acceptance', %(party_acceptance)s, (c.submitted_at AT TIME ZONE 'Asia/Shanghai')::date,
     COALESCE((c.accepted_at AT TIME ZONE 'Asia/Shanghai')::date,
              (c.closed_at AT TIME ZONE 'Asia/Shanghai')::date), 0, true),
-  ('review', 'center', (c.accepted_at AT TIME ZONE 'Asia/Shanghai')::date,
+  ('review', %(party_review)s, (c.accepted_at AT TIME ZONE 'Asia/Shanghai')::date,
     COALESCE((c.qualified_at AT TIME ZONE 'Asia/Shanghai')::date,
              CASE WHEN c.state = 'unqualified' THEN (c.closed_at AT TIME ZONE 'Asia/Shanghai')::date END),
     CASE WHEN c.qualified_at IS NOT NULL THEN (c.id %% 7) %% 4 ELSE 0 END,
     c.accepted_at IS NOT NULL AND c.state <> 'correction_requested'),
-  ('correction', 'applicant', (c.accepted_at AT TIME ZONE 'Asia/Shanghai')::date + 2, NULL, 0,
+  ('correction', %(party_correction)s, (c.accepted_at AT TIME ZONE 'Asia/Shanghai')::date + 2, NULL, 0,
     c.state = 'correction_requested'),
-  ('filing', 'applicant', (c.qualified_at AT TIME ZONE 'Asia/Shanghai')::date, c.cnipa_filing_date,
+  ('filing', %(party_filing)s, (c.qualified_at AT TIME ZONE 'Asia/Shanghai')::date, c.cnipa_filing_date,
     0, c.qualified_at IS NOT NULL),
-  ('benchmark', 'office', c.cnipa_filing_date, c.grant_notice_date, 0,
+  ('benchmark', %(party_benchmark)s, c.cnipa_filing_date, c.grant_notice_date, 0,
     c.cnipa_filing_date IS NOT NULL AND c.state <> 'office_action'),
-  ('office_action', 'applicant', c.cnipa_filing_date + 10, NULL, 0, c.state = 'office_action'),
-  ('registration', 'applicant', c.grant_notice_date,
+  ('office_action', %(party_office_action)s, c.cnipa_filing_date + 10, NULL, 0, c.state = 'office_action'),
+  ('registration', %(party_registration)s, c.grant_notice_date,
     CASE WHEN c.state = 'granted' THEN c.grant_notice_date + 20 END, 0,
     c.grant_notice_date IS NOT NULL)
 ) AS t(step, party, started, stopped, paused, wanted)
@@ -209,6 +209,7 @@ def load_sql(count: int, *, centers: int, days: int, share: int) -> None:
     from django.db import connection, transaction
 
     from cases.models import TERMINAL_STATES, Center, Entity, Role, StaffProfile
+    from cases.services.clocks import STEP_PARTY
 
     with transaction.atomic():
         made = []
@@ -245,6 +246,8 @@ def load_sql(count: int, *, centers: int, days: int, share: int) -> None:
                     StaffProfile.objects.create(user=user, center=center)
                 examiners.append(user.pk)
         params = {
+            # Which party owns each step, as the services record it.
+            **{f"party_{step}": party for step, party in STEP_PARTY.items()},
             "n": count,
             "share": share,
             "bench": made[0].pk,
