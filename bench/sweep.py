@@ -118,13 +118,14 @@ SELECT setval(pg_get_serial_sequence('cases_case', 'id'), %(cases)s);
 INSERT INTO cases_timer (case_id, step, party, started_on, due_on, warn_on, amount, unit,
     counting, warning_share, paused_since, paused_days, stopped_on, stopped_at, outcome,
     estimated, at_risk_since, overdue_since)
-SELECT i, 'acceptance', 'center', %(today)s::date - 20, %(today)s::date - 18,
-    %(today)s::date - 18, 2, 'workdays', 'workday', 0.8, NULL::date, 0, %(today)s::date - 19,
+SELECT i, 'acceptance', %(party_acceptance)s, %(today)s::date - 20, %(today)s::date - 18,
+    %(today)s::date - 18, %(acceptance_amount)s, %(acceptance_unit)s, %(acceptance_counting)s,
+    %(acceptance_share)s, NULL::date, 0, %(today)s::date - 19,
     now() - interval '19 days', 'met', false, NULL::timestamptz, NULL::timestamptz
 FROM bench_plan
 UNION ALL
-SELECT i, step, CASE step WHEN 'review' THEN 'center' WHEN 'filing' THEN 'applicant'
-                          ELSE 'office' END,
+SELECT i, step, CASE step WHEN 'review' THEN %(party_review)s
+                          WHEN 'filing' THEN %(party_filing)s ELSE %(party_benchmark)s END,
     %(today)s::date - 19, due_on,
     CASE WHEN due_on < %(today)s THEN due_on - 2 ELSE due_on - 1 END,
     10, 'days', 'plain', 0.8, NULL, 0, NULL, NULL, '', false, NULL, NULL
@@ -266,7 +267,17 @@ def vacuum(*, analyze: bool = True) -> None:
 def generate(*, cases: int, due_share: float, today: object) -> None:
     from django.db import transaction
 
+    from cases.models import Step
+    from cases.services.clocks import DEFAULT_RULES, STEP_PARTY
+
+    acceptance = DEFAULT_RULES[Step.ACCEPTANCE]
     params = {
+        # The services' rules: which party owns each step, the acceptance clock's values.
+        **{f"party_{step}": party for step, party in STEP_PARTY.items()},
+        "acceptance_amount": acceptance.amount,
+        "acceptance_unit": acceptance.unit,
+        "acceptance_counting": acceptance.counting,
+        "acceptance_share": acceptance.warning_share,
         "cases": cases,
         "centers": CENTERS,
         "examiners": EXAMINERS,

@@ -19,8 +19,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import transaction
+
 from cases import deadlines
+from cases.enqueue import REFRESH_DASHBOARD_SUMMARY, enqueue
 from cases.models import CalendarDay, CalendarVersion, CalendarYear
+from protection_center.celery import SUMMARY_EXPIRES
 
 # (version, calendar): replaced whole, so that threads never see half of one.
 _memo: tuple[str, deadlines.WorkCalendar] | None = None
@@ -55,6 +59,14 @@ def calendar_changed() -> None:
     """The calendar was edited in the current transaction: give it a new version.
 
     Every process, this one included, builds the calendar again on its next use once the
-    edit commits; if it rolls back, the new version goes with it.
+    edit commits; if it rolls back, the new version goes with it. The dashboard's
+    figures count working days, so a full rebuild of its summary is asked for once the
+    edit commits (best-effort: with the broker down the next scheduled refresh rebuilds,
+    since the calendar's fingerprint changed).
     """
     CalendarVersion.objects.update_or_create(pk=1, defaults={"version": uuid.uuid4()})
+    transaction.on_commit(_rebuild_dashboard_summary, robust=True)
+
+
+def _rebuild_dashboard_summary() -> None:
+    enqueue(REFRESH_DASHBOARD_SUMMARY, expires=SUMMARY_EXPIRES, full=True)

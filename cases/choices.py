@@ -79,3 +79,10 @@ class Channel(models.TextChoices):
     PORTAL = "portal", _("Portal")
     API = "api", _("API")
     SYSTEM = "system", _("System")
+
+
+class TimerOutcome(models.TextChoices):
+    """How a clock ended."""
+
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")

@@ -16,9 +16,10 @@ from kombu.exceptions import OperationalError as BrokerError
 logger = logging.getLogger(__name__)
 
 DELIVER_NOTIFICATIONS = "cases.tasks.deliver_notifications_task"
+REFRESH_DASHBOARD_SUMMARY = "cases.tasks.refresh_dashboard_summary_task"
 
 
-def enqueue(task: str, **kwargs: Any) -> bool:
+def enqueue(task: str, *, expires: float | None = None, **kwargs: Any) -> bool:
     """Send ``task`` to the broker; False (and a warning) if the broker is unreachable.
 
     No publish retries: with the broker down this fails within the connection timeout
@@ -26,7 +27,7 @@ def enqueue(task: str, **kwargs: Any) -> bool:
     catches up with whatever a lost request would have done.
     """
     try:
-        current_app.send_task(task, kwargs=kwargs, retry=False, ignore_result=True)
+        current_app.send_task(task, kwargs=kwargs, expires=expires, retry=False, ignore_result=True)
     except (BrokerError, OSError) as error:
         logger.warning("Could not enqueue %s (%s); its periodic run will catch up.", task, error)
         return False

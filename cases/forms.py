@@ -47,6 +47,9 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker, in ISO format (what ``<input type="date">`` expects);
+    every date field of the staff forms and the dashboard uses it."""
+
     input_type = "date"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:

@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from celery import shared_task
 
-from cases.services import outbox, sweep
+from cases.services import dashboard_summary, outbox, sweep
 
 DELIVERY_BATCH = 200
 
@@ -27,8 +27,7 @@ def deliver_notifications_task(limit: int = DELIVERY_BATCH) -> int:
 
 
 @shared_task
-def refresh_dashboard_summary_task() -> int:
-    """Keep the dashboard's per-case figures fresh, so page views rarely have to."""
-    from cases.services.dashboard_summary import dashboard_summary_refresh
-
-    return dashboard_summary_refresh()
+def refresh_dashboard_summary_task(full: bool = False) -> int | None:
+    """Refresh the dashboard's per-case figures (the page only reads them); ``full``
+    rebuilds every row. None when another refresh was running and this one skipped."""
+    return dashboard_summary.dashboard_summary_refresh(full=full)

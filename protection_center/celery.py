@@ -22,6 +22,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "protection_center.settings")
 SWEEP_TASK = "cases.tasks.sweep_deadlines_task"
 DELIVERY_TASK = "cases.tasks.deliver_notifications_task"
 SUMMARY_TASK = "cases.tasks.refresh_dashboard_summary_task"
+SUMMARY_EXPIRES = 240  # seconds: the next scheduled refresh is due by then anyway
 
 app = Celery("protection_center")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -43,7 +44,7 @@ app.conf.beat_schedule = {
     "refresh-dashboard-summary": {
         "task": SUMMARY_TASK,
         "schedule": crontab(minute="2-59/5"),
-        "options": {"expires": 240},
+        "options": {"expires": SUMMARY_EXPIRES},
     },
 }
 
@@ -75,6 +76,8 @@ def _broker_defaults(sender: Celery, **kwargs: Any) -> None:
 
 @signals.beat_init.connect
 def _catch_up_on_start(sender: Any, **kwargs: Any) -> None:
-    """When the scheduler starts, sweep and deliver at once instead of at the next tick."""
+    """When the scheduler starts, sweep, deliver and refresh the dashboard's figures at
+    once instead of at the next tick."""
     sender.app.send_task(SWEEP_TASK, expires=240, ignore_result=True, retry=False)
     sender.app.send_task(DELIVERY_TASK, expires=50, ignore_result=True, retry=False)
+    sender.app.send_task(SUMMARY_TASK, expires=SUMMARY_EXPIRES, ignore_result=True, retry=False)

@@ -45,7 +45,7 @@ from cases.admin.filters import (
     FieldPrefixFilter,
     SubmittedRangeFilter,
 )
-from cases.admin.scoping import staff_center_id, staff_name
+from cases.admin.scoping import staff_center_id
 from cases.appnumbers import ApplicationNumberError, parse_application_number
 from cases.errors import DomainError, InvalidInput
 from cases.forms import (
@@ -57,7 +57,7 @@ from cases.forms import (
     transition_form,
 )
 from cases.models import Case, Entity
-from cases.people import staff_label
+from cases.people import staff_display_name, staff_label
 from cases.templatetags.case_badges import due_badge, state_badge, state_label
 
 # The id of the case page's history section (templates/admin/cases/case/change_form.html).
@@ -215,7 +215,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("examiner"), ordering="examiner__username")
     def examiner_column(self, case: Case) -> str:
-        return staff_name(case.examiner) or "—"
+        return staff_display_name(case.examiner) or "—"
 
     @admin.display(description=_("days since submission"), ordering="days_open")
     def days_since_submission(self, case: Case) -> int:
@@ -467,7 +467,7 @@ class CaseAdmin(admin.ModelAdmin):
             else:
                 messages.success(
                     request,
-                    gettext("Examiner: %(name)s.") % {"name": staff_name(examiner) or "—"},
+                    gettext("Examiner: %(name)s.") % {"name": staff_display_name(examiner) or "—"},
                 )
         else:
             for message in form_error_messages(form):

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from cases.admin.scoping import staff_center_id, staff_name
+from cases.admin.scoping import staff_center_id
 from cases.calendar import get_work_calendar
 from cases.deadlines import add_workdays
 from cases.forms import examiners_of
+from cases.people import staff_display_name
 
 DUE_SOON_WORKDAYS = 5
 
@@ -33,7 +34,7 @@ class ExaminerFilter(admin.SimpleListFilter):
         if center_id is None and not request.user.is_superuser:
             return []
         choices: list[tuple[str, Any]] = [("none", _("Not assigned"))]
-        choices += [(str(user.pk), staff_name(user)) for user in examiners_of(center_id)]
+        choices += [(str(user.pk), staff_display_name(user)) for user in examiners_of(center_id)]
         return choices
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:

@@ -16,8 +16,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import services, workflow
-from cases.admin.scoping import CenterScopedAdmin, staff_name
+from cases.admin.scoping import CenterScopedAdmin
 from cases.models import CaseEvent, Notification, Step, Timer
+from cases.people import staff_display_name
 from cases.services import outbox
 from cases.templatetags.case_badges import deadline_flags, state_label, truncated
 
@@ -116,7 +117,7 @@ class CaseEventAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("actor"))
     def actor_column(self, event: CaseEvent) -> str:
-        return staff_name(event.actor) or _("system")
+        return staff_display_name(event.actor) or _("system")
 
 
 class RunningFilter(admin.SimpleListFilter):

@@ -9,7 +9,6 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from cases.models import Center
-from cases.people import staff_display_name
 from cases.permissions import user_center_id
 
 
@@ -18,12 +17,6 @@ def staff_center_id(request: HttpRequest) -> int | None:
     if request.user.is_superuser:
         return None
     return user_center_id(request.user)
-
-
-def staff_name(user: Any) -> str:
-    if user is None:
-        return ""
-    return staff_display_name(user)
 
 
 class CenterScopedAdmin(admin.ModelAdmin):

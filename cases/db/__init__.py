@@ -1,0 +1,1 @@
+"""Database building blocks shared by services and selectors (``functions``)."""

@@ -1,10 +1,11 @@
 """Benchmark volumes: play plans in memory and insert the rows with ``bulk_create``.
 
 Running a million cases through the services would take hours, so this module plays the
-same plans (``cases.demo.plans``) against an in-memory copy of the services' bookkeeping
-and writes the resulting ``Case``, ``CaseEvent`` and ``Timer`` rows in batches. The clock
-logic mirrors ``cases.services.clocks`` step by step (open, pause, resume, stop; the
-deadline summary) with the same ``cases.deadlines`` arithmetic, cached by argument;
+same plans (``cases.demo.plans``) against in-memory clocks and writes the resulting
+``Case``, ``CaseEvent`` and ``Timer`` rows in batches. Opening, pausing, resuming and
+stopping a clock, and the case's deadline summary, are the rules the services apply
+(``cases.clock_rules``, with the rule values of ``cases.services.clocks``); what is
+mirrored here is only which transition does what to which clock, and
 ``tests/cases/test_seed_demo.py`` checks that a plan played both ways gives the same rows.
 
 Two things the services alone do not do are done here:
@@ -32,7 +33,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -42,12 +43,12 @@ from django.db import connection, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cases import deadlines
+from cases import clock_rules, deadlines
 from cases.choices import Channel
 from cases.demo.numbers import ApplicationNumbers, format_reference, reserve_references
 from cases.demo.plans import CasePlan, PlanContext, case_rng, make_plan, pick_state
 from cases.demo.replay import NumberFor, actor_for
-from cases.models import Case, CaseEvent, CaseState, Party, Step, Timer, Unit
+from cases.models import Case, CaseEvent, CaseState, Party, Step, Timer
 from cases.services.clocks import STEP_PARTY, RuleValues
 
 S = CaseState
@@ -100,10 +101,6 @@ class SimTimer:
     overdue_since: datetime | None = None
 
     @property
-    def working(self) -> bool:
-        return self.unit == Unit.WORKDAYS
-
-    @property
     def ticking(self) -> bool:
         return self.stopped_at is None and self.paused_since is None
 
@@ -133,82 +130,9 @@ class SimCase:
     events: list[SimEvent] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        """``case_refresh_deadlines``: the summary of the running clocks."""
+        """The case's deadline fields, as ``case_refresh_deadlines`` sets them."""
         running = [t for t in self.timers if t.stopped_at is None]
-        ticking = [t for t in running if t.paused_since is None]
-        return {
-            "next_due_on": min((t.due_on for t in ticking), default=None),
-            "at_risk_since": min(
-                (t.at_risk_since for t in ticking if t.at_risk_since), default=None
-            ),
-            "overdue_since": min(
-                (t.overdue_since for t in ticking if t.overdue_since), default=None
-            ),
-            "calendar_estimated": any(t.estimated for t in running),
-        }
-
-
-class ClockMath:
-    """The deadline arithmetic of ``cases.services.clocks``, cached by argument."""
-
-    def __init__(self, calendar: deadlines.WorkCalendar) -> None:
-        self.calendar = calendar
-        self.lenient = calendar.lenient()
-        self._open: dict[tuple[Any, ...], tuple[date, date, bool]] = {}
-        self._shift: dict[tuple[Any, ...], deadlines.Deadline] = {}
-        self._between: dict[tuple[date, date], int] = {}
-
-    def open(self, start: date, values: RuleValues, due: date | None) -> tuple[date, date, bool]:
-        """(due, warn, estimated) of a clock started on ``start`` (``timer_open``)."""
-        key = (start, values, due)
-        found = self._open.get(key)
-        if found is None:
-            if due is None:
-                deadline = deadlines.compute_due(
-                    start,
-                    self.calendar,
-                    amount=values.amount,
-                    unit=values.unit,
-                    counting=values.counting,
-                )
-            else:
-                deadline = deadlines.Deadline(due=due, estimated=False)
-            warn = deadlines.warning_date(
-                start,
-                deadline.due,
-                self.calendar,
-                share=float(values.warning_share),
-                working=values.unit == Unit.WORKDAYS,
-            )
-            found = self._open[key] = (deadline.due, warn, deadline.estimated)
-        return found
-
-    def shift(
-        self, day: date, paused_from: date, resumed_on: date, working: bool
-    ) -> deadlines.Deadline:
-        key = (day, paused_from, resumed_on, working)
-        found = self._shift.get(key)
-        if found is None:
-            found = self._shift[key] = deadlines.shift_due(
-                day,
-                paused_from=paused_from,
-                resumed_on=resumed_on,
-                calendar=self.calendar,
-                working=working,
-            )
-        return found
-
-    def paused_amount(self, timer: SimTimer, until: date) -> int:
-        assert timer.paused_since is not None
-        if not timer.working:
-            return max(0, (until - timer.paused_since).days)
-        key = (timer.paused_since, until)
-        found = self._between.get(key)
-        if found is None:
-            found = self._between[key] = max(
-                0, deadlines.workdays_between(timer.paused_since, until, self.lenient)
-            )
-        return found
+        return asdict(clock_rules.deadline_summary(running))
 
 
 class Simulator:
@@ -220,13 +144,13 @@ class Simulator:
         rules: dict[int, dict[tuple[str, str], RuleValues]],
         benchmark_days: dict[int, dict[str, int]],
         center_ids: dict[str, int],
-        math: ClockMath,
+        calendar: deadlines.WorkCalendar,
         application_number: NumberFor,
     ) -> None:
         self.rules = rules
         self.benchmark_days = benchmark_days
         self.center_ids = center_ids
-        self.math = math
+        self.calendar = calendar
         self.application_number = application_number
 
     def play(self, plan: CasePlan, staff: dict[str, Any]) -> SimCase:
@@ -234,21 +158,31 @@ class Simulator:
         center_id = self.center_ids[plan.center_code]
         rules = self.rules[center_id]
 
+        calendar = self.calendar
+
         def open_(step: str, start: date, values: RuleValues | None = None, due: Any = None):
             values = values or rules[(step, plan.patent_type)]
-            due_on, warn_on, estimated = self.math.open(start, values, due)
+            dates = clock_rules.opening_dates(
+                start,
+                calendar,
+                amount=values.amount,
+                unit=values.unit,
+                counting=values.counting,
+                warning_share=values.warning_share,
+                due=due,
+            )
             sim.timers.append(
                 SimTimer(
                     step,
                     STEP_PARTY[step],
                     start,
-                    due_on,
-                    warn_on,
+                    dates.due_on,
+                    dates.warn_on,
                     values.amount,
                     values.unit,
                     values.counting,
                     values.warning_share,
-                    estimated,
+                    dates.estimated,
                 )
             )
 
@@ -260,42 +194,27 @@ class Simulator:
 
         def pause(step: str, on: date) -> None:
             timer = running(step)
-            if timer is not None and timer.paused_since is None:
-                timer.paused_since = on
+            if timer is not None:
+                clock_rules.clock_pause(timer, on=on)
 
         def resume(step: str, on: date) -> None:
             timer = running(step)
-            if timer is None or timer.paused_since is None:
-                return
-            shifted = self.math.shift(timer.due_on, timer.paused_since, on, timer.working)
-            warn = self.math.shift(timer.warn_on, timer.paused_since, on, timer.working)
-            timer.paused_days += self.math.paused_amount(timer, on)
-            timer.paused_since = None
-            timer.due_on = shifted.due
-            timer.warn_on = warn.due
-            timer.estimated = timer.estimated or shifted.estimated
-
-        def stop_timer(timer: SimTimer, on: date, at: datetime, breached: bool | None) -> None:
-            if timer.paused_since is not None:
-                timer.paused_days += self.math.paused_amount(timer, on)
-                timer.paused_since = None
-            timer.stopped_on = on
-            timer.stopped_at = at
-            if breached is None:
-                breached = on > timer.due_on
-            timer.outcome = Timer.Outcome.BREACHED if breached else Timer.Outcome.MET
+            if timer is not None:
+                clock_rules.clock_resume(timer, on=on, calendar=calendar)
 
         def stop(step: str, on: date, at: datetime) -> SimTimer | None:
             timer = running(step)
             if timer is not None:
-                stop_timer(timer, on, at, None)
+                clock_rules.clock_stop(timer, on=on, at=at, calendar=calendar)
             return timer
 
         def stop_all(on: date, at: datetime, breached_party: str | None = None) -> None:
             for timer in sim.timers:
                 if timer.stopped_at is None:
                     breached = True if breached_party and timer.party == breached_party else None
-                    stop_timer(timer, on, at, breached)
+                    clock_rules.clock_stop(
+                        timer, on=on, at=at, calendar=calendar, breached=breached
+                    )
 
         fields = sim.fields
         tz = plan.submitted_at.tzinfo
@@ -601,7 +520,7 @@ class BulkWriter:
             rules={c.center_id: c.rules for c in ctx.centers},
             benchmark_days=benchmark_days,
             center_ids={c.data.code: c.center_id for c in ctx.centers},
-            math=ClockMath(ctx.calendar),
+            calendar=ctx.calendar,
             application_number=lambda plan, day: numbers.next(plan.patent_type, day),
         )
 

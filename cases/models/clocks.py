@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import PatentType
+from cases.choices import PatentType, TimerOutcome
 from cases.models.cases import Case
 from cases.models.centers import Center
 
@@ -209,9 +209,7 @@ class TimerQuerySet(models.QuerySet["Timer"]):
 class Timer(models.Model):
     """One running (or finished) clock of a case."""
 
-    class Outcome(models.TextChoices):
-        MET = "met", _("Met")
-        BREACHED = "breached", _("Breached")
+    Outcome = TimerOutcome
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="timers", verbose_name=_("case")

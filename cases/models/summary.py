@@ -3,10 +3,11 @@
 The manager dashboard aggregates a center's cases of a year (tens or hundreds of
 thousands). Read from ``Case`` it needs a join to the review clock and the working-day
 calendar for every case on every view; read from here it scans a narrow table on one
-index. ``services.dashboard_summary_refresh`` keeps it up to date: it
-rewrites the rows of the cases whose ``updated_at`` moved since its last run (every
-service saves the case, so every transition and assignment moves it), and the dashboard
-runs it before reading, so the figures are never stale. Nothing else writes here.
+index. ``services.dashboard_summary_refresh``, run by a Celery task every five minutes
+(and after a calendar change), keeps it up to date: it rewrites the rows of the cases
+whose ``updated_at`` moved since its last run (every service saves the case, so every
+transition and assignment moves it). The dashboard only reads it, and says when it was
+refreshed. Nothing else writes here.
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ class CaseFigures(models.Model):
 
 
 class DashboardSummaryState(models.Model):
-    """The one row recording when the summary was last refreshed (locked while refreshing).
+    """The one row recording when the summary was last refreshed (locked while refreshing;
+    the dashboard reads it without a lock).
 
     ``calendar`` fingerprints the working-day calendar and time zone the rows were
     computed with: when staff edit the calendar, the next refresh rebuilds every row.

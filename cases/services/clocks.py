@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, Min, Q
-
-from cases import deadlines
+from cases import clock_rules
 from cases.calendar import get_work_calendar
-from cases.models import Case, Party, Step, TimeLimitRule, Timer, Unit
+from cases.models import Case, Party, Step, TimeLimitRule, Timer
 from cases.models import Counting as C
 from cases.models import Unit as U
 from cases.services.status_pages import status_pages_forget
@@ -88,16 +86,6 @@ def rules_ensure_defaults(*, center_id: int) -> int:
     return len(new)
 
 
-def _compute(start: date, values: RuleValues) -> deadlines.Deadline:
-    return deadlines.compute_due(
-        start,
-        get_work_calendar(),
-        amount=values.amount,
-        unit=values.unit,
-        counting=values.counting,
-    )
-
-
 def timer_open(
     *,
     case: Case,
@@ -109,27 +97,27 @@ def timer_open(
     """Start a clock on ``start``; ``due`` overrides the rule (a date printed on a notice)."""
     if values is None:
         values = rule_values(center_id=case.center_id, step=step, patent_type=case.patent_type)
-    calendar = get_work_calendar()
-    if due is None:
-        deadline = _compute(start, values)
-    else:
-        deadline = deadlines.Deadline(due=due, estimated=False)
-    working = values.unit == Unit.WORKDAYS
-    warn_on = deadlines.warning_date(
-        start, deadline.due, calendar, share=float(values.warning_share), working=working
+    dates = clock_rules.opening_dates(
+        start,
+        get_work_calendar(),
+        amount=values.amount,
+        unit=values.unit,
+        counting=values.counting,
+        warning_share=values.warning_share,
+        due=due,
     )
     return Timer.objects.create(
         case=case,
         step=step,
         party=STEP_PARTY[step],
         started_on=start,
-        due_on=deadline.due,
-        warn_on=warn_on,
+        due_on=dates.due_on,
+        warn_on=dates.warn_on,
         amount=values.amount,
         unit=values.unit,
         counting=values.counting,
         warning_share=values.warning_share,
-        estimated=deadline.estimated,
+        estimated=dates.estimated,
     )
 
 
@@ -141,18 +129,9 @@ def timer_pause(*, case: Case, step: str, on: date) -> Timer | None:
     timer = _running(case, step)
     if timer is None or timer.paused_since is not None:
         return timer
-    timer.paused_since = on
+    clock_rules.clock_pause(timer, on=on)
     timer.save(update_fields=["paused_since"])
     return timer
-
-
-def _paused_amount(timer: Timer, until: date) -> int:
-    assert timer.paused_since is not None
-    if timer.working:
-        return max(
-            0, deadlines.workdays_between(timer.paused_since, until, get_work_calendar().lenient())
-        )
-    return max(0, (until - timer.paused_since).days)
 
 
 def timer_resume(*, case: Case, step: str, on: date) -> Timer | None:
@@ -160,30 +139,7 @@ def timer_resume(*, case: Case, step: str, on: date) -> Timer | None:
     timer = _running(case, step)
     if timer is None or timer.paused_since is None:
         return timer
-    calendar = get_work_calendar()
-    shifted = deadlines.shift_due(
-        timer.due_on,
-        paused_from=timer.paused_since,
-        resumed_on=on,
-        calendar=calendar,
-        working=timer.working,
-    )
-    warn = deadlines.shift_due(
-        timer.warn_on,
-        paused_from=timer.paused_since,
-        resumed_on=on,
-        calendar=calendar,
-        working=timer.working,
-    )
-    timer.paused_days += _paused_amount(timer, on)
-    timer.paused_since = None
-    timer.due_on = shifted.due
-    timer.warn_on = warn.due
-    timer.estimated = timer.estimated or shifted.estimated
-    if timer.overdue_since is not None and timer.due_on >= on:
-        timer.overdue_since = None
-    if timer.at_risk_since is not None and timer.warn_on > on:
-        timer.at_risk_since = None
+    clock_rules.clock_resume(timer, on=on, calendar=get_work_calendar())
     timer.save(
         update_fields=[
             "paused_days",
@@ -199,14 +155,7 @@ def timer_resume(*, case: Case, step: str, on: date) -> Timer | None:
 
 
 def _stop(timer: Timer, *, on: date, at: datetime, breached: bool | None = None) -> None:
-    if timer.paused_since is not None:
-        timer.paused_days += _paused_amount(timer, on)
-        timer.paused_since = None
-    timer.stopped_on = on
-    timer.stopped_at = at
-    if breached is None:
-        breached = on > timer.due_on
-    timer.outcome = Timer.Outcome.BREACHED if breached else Timer.Outcome.MET
+    clock_rules.clock_stop(timer, on=on, at=at, calendar=get_work_calendar(), breached=breached)
     timer.save(update_fields=["paused_days", "paused_since", "stopped_on", "stopped_at", "outcome"])
 
 
@@ -233,16 +182,11 @@ def case_refresh_deadlines(*, case: Case) -> Case:
     """Recompute the case's deadline summary from its running clocks (one query), and
     save it. Called by the case services under their case lock (``case_locked``), after
     they moved the clocks."""
-    summary = case.timers.filter(stopped_at__isnull=True).aggregate(
-        next_due=Min("due_on", filter=Q(paused_since__isnull=True)),
-        at_risk=Min("at_risk_since", filter=Q(paused_since__isnull=True)),
-        overdue=Min("overdue_since", filter=Q(paused_since__isnull=True)),
-        estimated=Count("id", filter=Q(estimated=True)),
-    )
-    case.next_due_on = summary["next_due"]
-    case.at_risk_since = summary["at_risk"]
-    case.overdue_since = summary["overdue"]
-    case.calendar_estimated = bool(summary["estimated"])
+    summary = clock_rules.deadline_summary(case.timers.filter(stopped_at__isnull=True))
+    case.next_due_on = summary.next_due_on
+    case.at_risk_since = summary.at_risk_since
+    case.overdue_since = summary.overdue_since
+    case.calendar_estimated = summary.calendar_estimated
     case.save(
         update_fields=[
             "next_due_on",

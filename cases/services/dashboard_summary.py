@@ -7,15 +7,22 @@ services that also save the case). It runs in a fixed number of statements whate
 number of cases: lock the state row, delete the changed cases' rows, insert them again
 with one ``INSERT … SELECT`` compiled by the ORM, record the time.
 
-The dashboard calls it before reading, so its figures are never stale. It looks back
-``REFRESH_MARGIN`` before its last run so that a transaction that saved a case just
-before that run but committed just after it is not missed. When the working-day
-calendar or the time zone changes (staff edit a holiday), every row is rebuilt.
+Only the Celery task ``refresh_dashboard_summary_task`` runs it: beat every five
+minutes, and once more (a full rebuild) after a calendar change commits. The dashboard
+never does: it reads the rows as they are and says when they were refreshed, so page
+views take no lock and never wait on a refresh or on each other (readers see the rows of
+the last committed refresh while the next one rewrites them).
+
+It looks back ``REFRESH_MARGIN`` before its last run so that a transaction that saved a
+case just before that run but committed just after it is not missed. When the
+working-day calendar or the time zone changes (staff edit a holiday), every row is
+rebuilt: the next run notices the calendar's fingerprint changed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -35,14 +42,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases import deadlines
+from cases.db.functions import DaysBetween, WorkdayOrdinal, WorkdayWindow, local_date
 from cases.models import Case, CaseFigures, DashboardSummaryState, Step, Timer
-from cases.selectors.dashboard.sql import (
-    DaysBetween,
-    WorkdayOrdinal,
-    WorkdayWindow,
-    local_date,
-    workday_window,
-)
+
+logger = logging.getLogger(__name__)
 
 REFRESH_MARGIN = timedelta(minutes=5)
 # The summary's columns and, in the same order, what the SELECT gives for each.
@@ -132,14 +135,26 @@ def _rows(cases: QuerySet[Case], window: WorkdayWindow) -> QuerySet[Case]:
     )
 
 
-def dashboard_summary_refresh(*, full: bool = False, today: date | None = None) -> int:
-    """Bring ``CaseFigures`` up to date; returns the number of rows written."""
+def dashboard_summary_refresh(*, full: bool = False, today: date | None = None) -> int | None:
+    """Bring ``CaseFigures`` up to date; returns the number of rows written, or None when
+    another refresh was running (an incremental one then skips: the running one, or the
+    next, takes in the same changes; a full one waits its turn, so that a calendar
+    change is never left to a refresh that started before it)."""
     from cases.calendar import get_work_calendar
 
     today = today or timezone.localdate()
-    fingerprint = calendar_fingerprint(get_work_calendar())
+    DashboardSummaryState.objects.get_or_create(pk=1)  # a row for the lock below
     with transaction.atomic():
-        state, _created = DashboardSummaryState.objects.select_for_update().get_or_create(pk=1)
+        state = (
+            DashboardSummaryState.objects.select_for_update(skip_locked=not full)
+            .filter(pk=1)
+            .first()
+        )
+        if state is None:
+            return None
+        # Read under the lock: a refresh that waited sees the calendar as it is now.
+        calendar = get_work_calendar()
+        fingerprint = calendar_fingerprint(calendar)
         started = timezone.now()
         full = full or state.refreshed_at is None or state.calendar != fingerprint
         changed = Case.objects.all()
@@ -152,8 +167,8 @@ def dashboard_summary_refresh(*, full: bool = False, today: date | None = None) 
         elif first is not None:
             CaseFigures.objects.filter(case_id__in=changed.values("pk")).delete()
         if first is not None:
-            window = workday_window(
-                timezone.localdate(first) - timedelta(days=1), today + timedelta(days=1)
+            window = WorkdayWindow.build(
+                timezone.localdate(first) - timedelta(days=1), today + timedelta(days=1), calendar
             )
             sql, params = _rows(changed, window).query.sql_with_params()
             table = connection.ops.quote_name(CaseFigures._meta.db_table)

@@ -11,7 +11,6 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import path
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -19,8 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from cases.models import Case
-from cases.selectors.status import case_status, status_case
-from cases.services import access, status_pages
+from cases.selectors.status import case_status, kept, status_case
+from cases.services import access
 
 # The public pages' template engine (Jinja2, ``templates/jinja2/``; see protection_center.jinja_env).
 PUBLIC_TEMPLATES = "jinja2"
@@ -139,7 +138,7 @@ def status_page(request: HttpRequest, token: str) -> HttpResponse:
 
     The case is read first (with the versions of what its page shows); a link revoked by
     a code reset is not found. The page kept for those versions, the language and the
-    day is served when there is one (``cases.services.status_pages``); otherwise the page
+    day is served when there is one (``cases.selectors.status.kept``); otherwise the page
     is rendered and kept.
     """
     link = access.read_status_token(token)
@@ -155,21 +154,13 @@ def status_page(request: HttpRequest, token: str) -> HttpResponse:
     # A query string would end up in the language switch's "next": keep nothing then.
     key = None
     if not request.GET:
-        key = status_pages.status_page_key(
-            case=case, language=translation.get_language(), today=today
-        )
-    html = status_pages.status_page_kept(key) if key else None
+        key = kept.status_page_key(case=case, language=translation.get_language(), today=today)
+    html = kept.status_page_kept(key) if key else None
     if html is None:
         status = case_status(case=case, today=today)
         html = render_to_string(
             "cases/status/page.html", {"status": status}, request, using=PUBLIC_TEMPLATES
         )
         if key:
-            status_pages.status_page_keep(key, html)
+            kept.status_page_keep(key, html)
     return _no_store(_private(HttpResponse(html)))
-
-
-urlpatterns = [
-    path("status/", status_lookup, name="status_lookup"),
-    path("status/c/<str:token>/", status_page, name="status_page"),
-]

@@ -62,6 +62,7 @@ def demo_center() -> str:
             if state == CaseState.FILED and repeat == 0:
                 Case.objects.filter(pk=case.pk).update(overdue_since=now)
     assert manager.check_password(PASSWORD)
+    services.dashboard_summary_refresh()  # as the task does
     return manager.username
 
 
@@ -124,6 +125,7 @@ def manager_of_two_grants() -> str:
         entity, submitted=now - timedelta(days=190), notice=first + timedelta(days=70), gross=20
     )
     assert manager.check_password(PASSWORD)
+    services.dashboard_summary_refresh()  # as the task does
     return manager.username
 
 

@@ -233,3 +233,46 @@ def test_a_link_read_before_a_key_rotation_follows_the_keys_in_force(settings):
 
     settings.SECRET_KEY_FALLBACKS = []
     assert access.read_status_token(token) is None  # retired: its links stop working
+
+
+# Rate limits, with the time given: fixed windows of 10 minutes
+
+WINDOW_START = 3_000_000 * 600.0  # 2027-01-15 08:00 UTC, when a 600 s window begins
+
+
+@pytest.fixture
+def ten_minute_windows(settings):
+    settings.STATUS_RATE_LIMIT_WINDOW = 600
+    settings.STATUS_RATE_LIMIT_FAILED_PER_ADDRESS = 10
+
+
+def test_lookups_over_the_address_limit_wait_until_the_window_ends(settings, ten_minute_windows):
+    settings.STATUS_RATE_LIMIT_PER_ADDRESS = 3
+    settings.STATUS_RATE_LIMIT_PER_REFERENCE = 100
+
+    def retry_after(address: str, seconds: float) -> int | None:
+        return access.lookup_retry_after(
+            address=address, reference="SH-2026-000001", now=WINDOW_START + seconds
+        )
+
+    assert [retry_after("10.0.0.1", n) for n in range(3)] == [None, None, None]
+    assert retry_after("10.0.0.1", 10) == 590  # the fourth: until the window ends
+    assert retry_after("10.0.0.2", 10) is None  # another address is not limited
+    assert retry_after("10.0.0.1", 599.5) == 1  # never 0 while limited
+    assert retry_after("10.0.0.1", 600) is None  # the next window
+
+
+def test_failed_lookups_of_a_reference_wait_until_the_window_ends(settings, ten_minute_windows):
+    settings.STATUS_RATE_LIMIT_PER_ADDRESS = 100
+    settings.STATUS_RATE_LIMIT_PER_REFERENCE = 2
+    for n, typed in enumerate(["SH-2026-000001", " sh-2026-000001 "]):
+        access.lookup_failed(address=f"10.0.0.{n}", reference=typed, now=WINDOW_START + n)
+
+    def retry_after(reference: str, seconds: float) -> int | None:
+        return access.lookup_retry_after(
+            address="10.0.0.99", reference=reference, now=WINDOW_START + seconds
+        )
+
+    assert retry_after("SH-2026-000001", 5) == 595  # from any address
+    assert retry_after("SH-2026-000002", 5) is None  # another reference is not limited
+    assert retry_after("SH-2026-000001", 600) is None  # the next window

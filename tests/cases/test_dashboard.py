@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import openpyxl
 import pytest
@@ -19,7 +19,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import calendar, services
-from cases.models import CalendarDay, Case, CaseState, Entity, Role, Step, Timer
+from cases.models import (
+    CalendarDay,
+    Case,
+    CaseFigures,
+    CaseState,
+    DashboardSummaryState,
+    Entity,
+    Role,
+    Step,
+    Timer,
+)
 from cases.selectors.dashboard import (
     DashboardFilters,
     dashboard_figures,
@@ -38,7 +48,7 @@ from tests.pages import MARCH, as_manager
 
 
 def fresh_figures(filters, **kwargs):
-    """The figures as the dashboard view computes them: refresh the summary, then read."""
+    """The figures as the page reads them after the summary task has run."""
     dashboard_summary_refresh()
     return dashboard_figures(filters, **kwargs)
 
@@ -353,6 +363,7 @@ def test_summary_is_rebuilt_when_the_calendar_changes(center, cases):
 
 
 def test_page_shows_the_figures_with_drill_down_links(client, center, cases, noise):
+    dashboard_summary_refresh()  # as the task does
     response = as_manager(client, center).get(reverse("cases:dashboard"), MARCH)
     assert response.status_code == 200
     tables = response.context["table_map"]
@@ -386,6 +397,7 @@ def test_page_shows_the_figures_with_drill_down_links(client, center, cases, noi
 def test_drill_down_counts_match_the_case_list(
     client, center, cases, noise, table, row, column, expected
 ):
+    dashboard_summary_refresh()  # as the task does
     response = as_manager(client, center).get(reverse("cases:dashboard"), MARCH)
     cell = response.context["table_map"][table].rows[row][column]
     assert cell.value == expected
@@ -395,6 +407,7 @@ def test_drill_down_counts_match_the_case_list(
 
 
 def test_weekly_drill_down_matches_the_case_list(client, center, cases, noise):
+    dashboard_summary_refresh()  # as the task does
     response = as_manager(client, center).get(reverse("cases:dashboard"), MARCH)
     rows = {row[0].value: row for row in response.context["table_map"]["weekly"].rows}
     for week, column, expected in [
@@ -431,6 +444,65 @@ def test_bad_dates_give_a_form_error(client, center, params, message):
     assert response.context["figures"] is None
     export = client.get(reverse("cases:dashboard_export_csv"), params)
     assert export.status_code == 400
+
+
+# Where the figures come from: the summary as the task left it
+
+
+def refreshed_at(moment: datetime) -> None:
+    """The summary as a task that ran at ``moment`` left it."""
+    dashboard_summary_refresh()
+    DashboardSummaryState.objects.filter(pk=1).update(refreshed_at=moment)
+
+
+def test_page_says_when_the_figures_were_refreshed_in_local_time(client, center, cases):
+    today = timezone.localdate()
+    refreshed_at(timezone.make_aware(datetime.combine(today, time(9, 5))))
+
+    english = as_manager(client, center, language="en").get(reverse("cases:dashboard"), MARCH)
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(reverse("cases:dashboard"), MARCH)
+
+    assert english.context["figures"].total.received == 8
+    assert "Figures for the cases submitted in the period as of 09:05" in (english.content.decode())
+    assert "本期提交案件的统计数据截至09:05（每五分钟更新）" in chinese.content.decode()
+
+
+def test_figures_refreshed_on_another_day_give_the_date(client, center, cases):
+    refreshed_at(at("2025-04-01", 23) + timedelta(minutes=59))
+
+    response = as_manager(client, center, language="en").get(reverse("cases:dashboard"), MARCH)
+
+    assert "as of 2025-04-01 23:59 (refreshed" in response.content.decode()
+
+
+def test_page_says_plainly_when_the_summary_was_never_built(client, center, cases):
+    DashboardSummaryState.objects.all().delete()
+    CaseFigures.objects.all().delete()
+
+    response = as_manager(client, center, language="en").get(reverse("cases:dashboard"), MARCH)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "have not been computed yet: a background task computes them" in content
+    figures = response.context["figures"]
+    assert figures.summary_as_of is None and figures.total.received == 0
+    # The open cases are read live.
+    assert {s.step: s.at_risk for s in figures.steps}[Step.REVIEW] == 1
+
+
+def test_page_reads_the_summary_and_never_refreshes_it(client, center, cases):
+    dashboard_summary_refresh()
+    state = DashboardSummaryState.objects.get()
+    as_manager(client, center)
+    services.case_qualify(case=cases["D"], actor=staff_of(cases["D"]), at=at("2025-03-12"))
+
+    before = client.get(reverse("cases:dashboard"), MARCH).context["figures"].total
+    assert DashboardSummaryState.objects.get().refreshed_at == state.refreshed_at
+    dashboard_summary_refresh()  # the task's next run
+    after = client.get(reverse("cases:dashboard"), MARCH).context["figures"].total
+
+    assert after.qualified == before.qualified + 1
 
 
 # Access
@@ -477,6 +549,7 @@ def test_manager_without_a_center_gets_no_dashboard_link(client):
 
 
 def test_manager_sees_only_their_center(client, center, cases, noise):
+    dashboard_summary_refresh()  # as the task does
     other = Case.objects.exclude(center=center).get()
     response = as_manager(client, center).get(
         reverse("cases:dashboard"), {**MARCH, "center": other.center_id}
@@ -488,6 +561,7 @@ def test_manager_sees_only_their_center(client, center, cases, noise):
 
 
 def test_superuser_chooses_a_center_or_all(client, center, cases, noise):
+    dashboard_summary_refresh()  # as the task does
     client.force_login(make_superuser())
     everything = client.get(reverse("cases:dashboard"), MARCH).context["figures"]
     assert everything.filters.center_id is None
@@ -570,6 +644,7 @@ def test_query_count_does_not_grow_with_the_cases(client, center):
 
 
 def test_csv_export_holds_the_page_tables(client, center, cases, noise):
+    dashboard_summary_refresh()  # as the task does
     as_manager(client, center)
     page = client.get(reverse("cases:dashboard"), MARCH).context["tables"]
     response = client.get(reverse("cases:dashboard_export_csv"), MARCH)
@@ -593,6 +668,7 @@ def test_csv_export_holds_the_page_tables(client, center, cases, noise):
 
 
 def test_csv_export_in_chinese_keeps_the_characters(client, center, cases):
+    dashboard_summary_refresh()  # as the task does
     as_manager(client, center)
     client.cookies["django_language"] = "zh-hans"
     response = client.get(reverse("cases:dashboard_export_csv"), MARCH)
@@ -603,6 +679,7 @@ def test_csv_export_in_chinese_keeps_the_characters(client, center, cases):
 
 
 def test_xlsx_export_holds_the_page_tables(client, center, cases, noise):
+    dashboard_summary_refresh()  # as the task does
     as_manager(client, center)
     page = client.get(reverse("cases:dashboard"), MARCH).context["tables"]
     response = client.get(reverse("cases:dashboard_export_xlsx"), MARCH)

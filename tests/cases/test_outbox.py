@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -29,11 +28,16 @@ class FailingBackend(LocmemBackend):
         raise ConnectionRefusedError("SMTP server unreachable")
 
 
-class SlowBackend(LocmemBackend):
-    """A real server takes a while per message: lets two deliverers overlap."""
+class RendezvousBackend(LocmemBackend):
+    """Each deliverer's first send waits until the other one is sending too, so that both
+    hold a claimed row at the same moment, as two workers would (no sleeping)."""
+
+    meeting = threading.Barrier(2)
 
     def send_messages(self, messages):
-        time.sleep(0.02)
+        if not getattr(self, "met", False):
+            self.met = True
+            RendezvousBackend.meeting.wait(timeout=10)
         return super().send_messages(messages)
 
 
@@ -224,7 +228,8 @@ def test_failed_sends_back_off_then_give_up(settings):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_deliverers_at_once_send_each_row_once(settings):
     assert connection.vendor == "postgresql", "the concurrency test needs PostgreSQL"
-    settings.EMAIL_BACKEND = "tests.cases.test_outbox.SlowBackend"
+    settings.EMAIL_BACKEND = "tests.cases.test_outbox.RendezvousBackend"
+    RendezvousBackend.meeting.reset()
     rows = pending_notices(12)
     barrier = threading.Barrier(2)
     sent: list[object] = []

@@ -16,7 +16,7 @@ from cases import services
 from cases.actors import Actor
 from cases.appnumbers import make_application_number, parse_application_number
 from cases.demo import data, setup
-from cases.demo.bulk import ClockMath, Simulator
+from cases.demo.bulk import Simulator
 from cases.demo.numbers import TYPE_DIGITS
 from cases.demo.plans import PlanContext, case_rng, make_plan, pick_state
 from cases.demo.replay import replay
@@ -199,7 +199,7 @@ def test_bulk_rows_are_what_the_services_would_write():
         rules={c.center_id: c.rules for c in ctx.centers},
         benchmark_days={c.pk: {t: c.benchmark_days(t) for t in PatentType.values} for c in centers},
         center_ids={c.code: c.pk for c in centers},
-        math=ClockMath(ctx.calendar),
+        calendar=ctx.calendar,
         application_number=number,
     )
     entities = Entity.objects.select_related("center").in_bulk()

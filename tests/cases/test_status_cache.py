@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import CalendarDay, CaseState, Step
-from cases.selectors.status import status_case
-from cases.services import access, status_pages
+from cases.selectors.status import kept, status_case
+from cases.services import access
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,7 @@ def test_a_page_is_kept_for_its_day_and_language_only():
     today = timezone.localdate()
 
     keys = {
-        status_pages.status_page_key(case=row, language=language, today=day)
+        kept.status_page_key(case=row, language=language, today=day)
         for language in ("zh-hans", "en")
         for day in (today, today + timedelta(days=1))
     }

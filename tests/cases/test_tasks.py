@@ -17,12 +17,14 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, CaseEvent, CaseState, Notification, Role
+from cases.models import CalendarDay, Case, CaseEvent, CaseState, Notification, Role
 from cases.services import outbox
 from cases.tasks import deliver_notifications_task, sweep_deadlines_task
+from protection_center import celery as app_celery
 from protection_center.celery import app
 from tests import factories
 from tests.cases.test_sweep import assigned_case, make_overdue, staff
@@ -189,3 +191,64 @@ def test_worker_refreshes_the_dashboard_summary(worker):
     case = factories.make_case(S.QUALIFIED)
     refresh_dashboard_summary_task.delay().get(timeout=TIMEOUT)
     assert CaseFigures.objects.filter(case=case).exists()
+
+
+def queued_tasks() -> list[tuple[str, dict]]:
+    """The tasks waiting on the broker's default queue (taken off it), with their kwargs."""
+    found = []
+    with app.connection_for_read() as conn:
+        queue = conn.SimpleQueue(app.conf.task_default_queue)
+        try:
+            while True:
+                message = queue.get_nowait()
+                _args, kwargs, _embed = message.decode()
+                found.append((message.headers["task"], kwargs))
+                message.ack()
+        except queue.Empty:
+            pass
+        finally:
+            queue.close()
+    return found
+
+
+def add_holiday(client, day: str) -> None:
+    center = factories.make_center()
+    client.force_login(factories.make_user(Role.CENTER_ADMIN, center))
+    response = client.post(
+        reverse("admin:cases_calendarday_add"),
+        {"date": day, "is_working": "", "name": "Test holiday"},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert CalendarDay.objects.filter(date=day, is_working=False).exists()
+
+
+def test_a_holiday_edit_queues_a_full_rebuild_of_the_dashboard_summary(client):
+    app.control.purge()
+
+    add_holiday(client, "2031-05-06")
+
+    summary = [kwargs for name, kwargs in queued_tasks() if name == app_celery.SUMMARY_TASK]
+    assert summary == [{"full": True}]
+
+
+def test_redis_down_a_holiday_edit_commits_and_the_rebuild_waits_for_beat(
+    client, caplog, monkeypatch
+):
+    caplog.set_level(logging.WARNING, logger="cases.enqueue")
+
+    with broker_at(CLOSED_PORT, monkeypatch):
+        add_holiday(client, "2031-05-07")
+
+    assert "Could not enqueue cases.tasks.refresh_dashboard_summary_task" in caplog.text
+
+
+def test_worker_rebuilds_the_whole_dashboard_summary(worker):
+    from cases.models import CaseFigures
+    from cases.tasks import refresh_dashboard_summary_task
+
+    cases = [factories.make_case(S.QUALIFIED) for _ in range(2)]
+    refresh_dashboard_summary_task.delay().get(timeout=TIMEOUT)
+    CaseFigures.objects.all().delete()
+
+    assert refresh_dashboard_summary_task.delay(full=True).get(timeout=TIMEOUT) == 2
+    assert CaseFigures.objects.filter(case__in=cases).count() == 2

@@ -3,8 +3,9 @@
 - ``filters``: what the manager chose (``DashboardFilters``) and the rows it selects;
 - ``figures``: every figure, aggregated in the database (``dashboard_figures``);
 - ``results``: the figures as dataclasses;
-- ``summary``: the summary table the cohort figures read, kept up to date;
-- ``sql``: working days and day counts in SQL.
+
+The cohort figures read the summary table ``CaseFigures``, which
+``services.dashboard_summary`` keeps; its SQL functions are in ``cases.db.functions``.
 """
 
 from cases.selectors.dashboard.figures import dashboard_figures
@@ -20,7 +21,6 @@ from cases.selectors.dashboard.results import (
     TypeFigures,
     Week,
 )
-from cases.selectors.dashboard.sql import WorkdayWindow, workday_window
 
 __all__ = [
     "OPEN_STATES",
@@ -34,8 +34,6 @@ __all__ = [
     "StepFlags",
     "TypeFigures",
     "Week",
-    "WorkdayWindow",
     "dashboard_figures",
     "default_period",
-    "workday_window",
 ]

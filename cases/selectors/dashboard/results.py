@@ -157,5 +157,6 @@ class Dashboard:
     # The center's benchmark in calendar days per patent type; None across centers.
     benchmark_days: dict[str, int] | None
     center_name: str  # "" across centers
-    as_of: datetime
+    # When the summary the cohort figures come from was refreshed; None: never yet.
+    summary_as_of: datetime | None
     center_code: str = ""  # "" across centers

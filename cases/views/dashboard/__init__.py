@@ -2,7 +2,10 @@
 
 Managers and center administrators see their own center; superusers choose a center or
 all of them; everyone else gets 403, and anonymous users go to the admin login. The
-figures come from ``selectors.dashboard``; ``tables`` lays them out.
+figures come from ``selectors.dashboard``; ``forms`` parses the filters; ``tables``
+lays the figures out. The views only
+read: the summary table behind the cohort figures is refreshed by a Celery task, and
+the page says when.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -21,10 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cases import services
-from cases.forms_dashboard import DashboardFilterForm
 from cases.permissions import user_center_id
 from cases.selectors.dashboard import Dashboard, dashboard_figures
+from cases.views.dashboard.forms import DashboardFilterForm
 from cases.views.dashboard.tables import (
     Links,
     Table,
@@ -66,7 +69,6 @@ def _figures(request: HttpRequest) -> tuple[DashboardFilterForm, Dashboard | Non
     form = DashboardFilterForm(request.GET, user=request.user, today=today)
     if not form.is_valid():
         return form, None, []
-    services.dashboard_summary_refresh(today=today)
     figures = dashboard_figures(form.filters(), today=today)
     links = Links(figures.filters, superuser=request.user.is_superuser)
     return form, figures, dashboard_tables(figures, links=links, today=today)
@@ -89,7 +91,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["charts"] = chart_data(figures)
         context["export_query"] = request.GET.urlencode()
         context["center_name"] = figures.center_name or _("All centers")
+        context["summary_time"] = _local_time(figures.summary_as_of, today=timezone.localdate())
     return render(request, "cases/dashboard/index.html", context)
+
+
+def _local_time(moment: datetime | None, *, today: date) -> str:
+    """``14:05`` in local time (``TIME_ZONE``), with the date when not today; "" for None."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return f"{local:%H:%M}" if local.date() == today else f"{local:%Y-%m-%d %H:%M}"
 
 
 def _filename(figures: Dashboard, extension: str) -> str:

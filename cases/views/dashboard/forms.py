@@ -9,19 +9,12 @@ from django import forms
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import StaffChoiceField, examiners_of
+from cases.forms import DateInput, StaffChoiceField, examiners_of
 from cases.models import Center, PatentType
 from cases.permissions import user_center_id
 from cases.selectors.dashboard import DashboardFilters, default_period
 
 MAX_PERIOD = timedelta(days=366 * 10)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
 
 
 class DashboardFilterForm(forms.Form):
