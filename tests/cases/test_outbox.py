@@ -15,7 +15,9 @@ from django.utils import timezone
 from cases import services
 from cases.models import CaseEvent, CaseState, Notification, Step
 from cases.services import outbox
+from protection_center.celery import DELIVERY_TASK
 from tests import factories
+from tests.broker import purge_queue, queued_tasks
 
 S = CaseState
 Kind = Notification.Kind
@@ -309,19 +311,14 @@ def test_staff_mail_links_to_the_case_in_the_admin(settings):
 
 
 @pytest.mark.django_db
-def test_a_burst_of_transitions_asks_for_one_delivery(
-    django_capture_on_commit_callbacks, monkeypatch
-):
-    from cases.tasks import deliver_notifications_task
-
-    sent = []
-    monkeypatch.setattr(deliver_notifications_task, "apply_async", lambda **kw: sent.append(kw))
+def test_a_burst_of_transitions_asks_for_one_delivery(django_capture_on_commit_callbacks):
     cases = [factories.make_case(S.UNDER_REVIEW) for _ in range(3)]
-    sent.clear()
+    purge_queue()
     with django_capture_on_commit_callbacks(execute=True):
         for case in cases:
             services.case_qualify(case=case, actor=None)
-    assert len(sent) == 1
+    delivery = [name for name, _kwargs in queued_tasks() if name == DELIVERY_TASK]
+    assert delivery == [DELIVERY_TASK]  # one task on the real broker, not three
     assert Notification.objects.filter(payload__state=S.QUALIFIED).count() == 3
 
 
