@@ -15,7 +15,9 @@ from django.utils import timezone
 from cases import services
 from cases.models import CaseEvent, CaseState, Notification, Step
 from cases.services import outbox
+from protection_center.celery import DELIVERY_TASK
 from tests import factories
+from tests.broker import purge_queue, queued_tasks
 
 S = CaseState
 Kind = Notification.Kind
@@ -312,26 +314,15 @@ def test_staff_mail_links_to_the_case_in_the_admin(settings):
     assert f"https://cases.example.org/admin/cases/case/{case.pk}/change/" in body
 
 
-@pytest.fixture
-def broker_queue(settings):
-    """The broker's default queue (Redis, as the workers read it), emptied around a test."""
-    import redis
-
-    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    broker.delete("celery")
-    yield broker
-    broker.delete("celery")
-
-
 @pytest.mark.django_db
-def test_a_burst_of_transitions_asks_for_one_delivery(
-    django_capture_on_commit_callbacks, broker_queue
-):
+def test_a_burst_of_transitions_asks_for_one_delivery(django_capture_on_commit_callbacks):
     cases = [factories.make_case(S.UNDER_REVIEW) for _ in range(3)]
+    purge_queue()
     with django_capture_on_commit_callbacks(execute=True):
         for case in cases:
             services.case_qualify(case=case, actor=factories.staff_of(case))
-    assert broker_queue.llen("celery") == 1
+    delivery = [name for name, _kwargs in queued_tasks() if name == DELIVERY_TASK]
+    assert delivery == [DELIVERY_TASK]  # one task on the real broker, not three
     assert Notification.objects.filter(payload__state=S.QUALIFIED).count() == 3
 
 

@@ -27,6 +27,7 @@ from cases.tasks import deliver_notifications_task, sweep_deadlines_task
 from protection_center import celery as app_celery
 from protection_center.celery import app
 from tests import factories
+from tests.broker import purge_queue, queued_tasks
 from tests.cases.test_sweep import assigned_case, make_overdue, staff
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -193,24 +194,6 @@ def test_worker_refreshes_the_dashboard_summary(worker):
     assert CaseFigures.objects.filter(case=case).exists()
 
 
-def queued_tasks() -> list[tuple[str, dict]]:
-    """The tasks waiting on the broker's default queue (taken off it), with their kwargs."""
-    found = []
-    with app.connection_for_read() as conn:
-        queue = conn.SimpleQueue(app.conf.task_default_queue)
-        try:
-            while True:
-                message = queue.get_nowait()
-                _args, kwargs, _embed = message.decode()
-                found.append((message.headers["task"], kwargs))
-                message.ack()
-        except queue.Empty:
-            pass
-        finally:
-            queue.close()
-    return found
-
-
 def add_holiday(client, day: str) -> None:
     center = factories.make_center()
     client.force_login(factories.make_user(Role.CENTER_ADMIN, center))
@@ -223,7 +206,7 @@ def add_holiday(client, day: str) -> None:
 
 
 def test_a_holiday_edit_queues_a_full_rebuild_of_the_dashboard_summary(client):
-    app.control.purge()
+    purge_queue()
 
     add_holiday(client, "2031-05-06")
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Func, IntegerField
+from django.db.models import Count, F
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
+from cases.db.functions import DaysBetween
 from cases.models import TERMINAL_STATES, Case, CaseState
 from cases.optional_cache import cache_get, cache_set
 from cases.selectors.stats import PercentileCont, interpolate, supports_percentile
@@ -22,26 +23,6 @@ S = CaseState
 MIN_FINISHED_CASES = 20
 QUANTILES = (0.5, 0.9)
 FIGURES_CACHE_SECONDS = 3600
-
-
-class DaysBetween(Func):
-    """Whole days from the first date to the second (NULL if either is NULL)."""
-
-    output_field = IntegerField()
-    arity = 2
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        start, end = self.source_expressions
-        end_sql, end_params = compiler.compile(end)
-        start_sql, start_params = compiler.compile(start)
-        return f"({end_sql} - {start_sql})", [*end_params, *start_params]
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        start, end = self.source_expressions
-        end_sql, end_params = compiler.compile(end)
-        start_sql, start_params = compiler.compile(start)
-        sql = f"CAST(julianday({end_sql}) - julianday({start_sql}) AS INTEGER)"
-        return sql, [*end_params, *start_params]
 
 
 @dataclass(frozen=True)
