@@ -92,7 +92,7 @@ class CenterAdmin(CenterScopedAdmin):
         if change:
             # Its details are on its cases' status pages: the service retires them.
             data = {name: getattr(obj, name) for name in form.changed_data}
-            services.center_update(center=obj, data=data)
+            services.center_update(center=obj, actor=Actor.admin(request.user), data=data)
             return
         super().save_model(request, obj, form, change)
         # Staff see and edit the center's time limits from the start.
@@ -179,7 +179,7 @@ class EntityAdmin(CenterScopedAdmin):
         if change:
             # Its name is on its cases' status pages: the service retires them.
             data = {name: getattr(obj, name) for name in form.changed_data}
-            services.entity_update(entity=obj, data=data)
+            services.entity_update(entity=obj, actor=Actor.admin(request.user), data=data)
             return
         super().save_model(request, obj, form, change)
 

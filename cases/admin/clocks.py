@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases import services
+from cases.actors import Actor
 from cases.admin.scoping import CenterScopedAdmin
 from cases.models import CalendarDay, CalendarYear, Counting, TimeLimitRule
 from cases.models.clocks import PACKAGE_HOLIDAY_NAMES
@@ -159,13 +160,15 @@ class CalendarDayAdmin(admin.ModelAdmin):
     # Every write goes through the calendar services, which give the calendar a new version.
 
     def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
-        services.calendar_day_save(day=obj)
+        services.calendar_day_save(day=obj, actor=Actor.admin(request.user))
 
     def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
-        services.calendar_delete(rows=CalendarDay.objects.filter(pk=obj.pk))
+        services.calendar_delete(
+            rows=CalendarDay.objects.filter(pk=obj.pk), actor=Actor.admin(request.user)
+        )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
-        services.calendar_delete(rows=queryset)
+        services.calendar_delete(rows=queryset, actor=Actor.admin(request.user))
 
 
 @admin.register(CalendarYear)
@@ -180,10 +183,12 @@ class CalendarYearAdmin(admin.ModelAdmin):
     # Every write (the list's ticks too) goes through the calendar services.
 
     def save_model(self, request: HttpRequest, obj: CalendarYear, form: Any, change: bool) -> None:
-        services.calendar_year_save(year=obj)
+        services.calendar_year_save(year=obj, actor=Actor.admin(request.user))
 
     def delete_model(self, request: HttpRequest, obj: CalendarYear) -> None:
-        services.calendar_delete(rows=CalendarYear.objects.filter(pk=obj.pk))
+        services.calendar_delete(
+            rows=CalendarYear.objects.filter(pk=obj.pk), actor=Actor.admin(request.user)
+        )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarYear]) -> None:
-        services.calendar_delete(rows=queryset)
+        services.calendar_delete(rows=queryset, actor=Actor.admin(request.user))

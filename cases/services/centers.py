@@ -6,12 +6,15 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
+from cases.actors import Actor
 from cases.models import Center
+from cases.services.transitions import check_permission
 
 
 @transaction.atomic
-def center_update(*, center: Center, data: dict[str, Any]) -> Center:
+def center_update(*, center: Center, actor: Actor, data: dict[str, Any]) -> Center:
     """Change a center's details (field name → value); returns the saved center.
 
     Its name, contact details and benchmarks are on every one of its cases' status
@@ -19,6 +22,9 @@ def center_update(*, center: Center, data: dict[str, Any]) -> Center:
     again.
     """
     locked = Center.objects.select_for_update().get(pk=center.pk)
+    check_permission(
+        actor, "cases.change_center", locked, _("You are not allowed to change this center.")
+    )
     for name, value in data.items():
         setattr(locked, name, value)
     locked.status_version = F("status_version") + 1

@@ -69,7 +69,7 @@ def entity_transition(*, entity: Entity | int, name: str, actor: Actor, note: st
 
 
 @transaction.atomic
-def entity_update(*, entity: Entity, data: dict[str, Any]) -> Entity:
+def entity_update(*, entity: Entity, actor: Actor, data: dict[str, Any]) -> Entity:
     """Change a registered entity's details (field name → value); returns the saved entity.
 
     Its name is on each of its cases' status pages: the entity's version moves with the
@@ -79,6 +79,9 @@ def entity_update(*, entity: Entity, data: dict[str, Any]) -> Entity:
     if "registration_state" in data:
         raise TransitionNotAllowed(_("The registration changes only through its actions."))
     locked = Entity.objects.select_for_update().get(pk=entity.pk)
+    check_permission(
+        actor, "cases.change_entity", locked, _("You are not allowed to change this entity.")
+    )
     for name, value in data.items():
         setattr(locked, name, value)
     locked.status_version = F("status_version") + 1

@@ -188,3 +188,22 @@ def test_only_an_examiner_of_the_cases_center_can_be_assigned(english):
             services.case_assign(case=case, actor=desk, examiner=wrong)
     examiner = factories.make_user(Role.EXAMINER, case.center)
     assert services.case_assign(case=case, actor=desk, examiner=examiner).examiner == examiner
+
+
+@pytest.mark.django_db
+def test_detail_and_calendar_edits_need_their_permissions(english):
+    from cases.models import CalendarDay
+
+    case = factories.make_case(S.SUBMITTED)
+    examiner = Actor.admin(factories.make_user(Role.EXAMINER, case.center))
+    with pytest.raises(PermissionDenied, match="change this center"):
+        services.center_update(center=case.center, actor=examiner, data={"phone": "1"})
+    with pytest.raises(PermissionDenied, match="change this entity"):
+        services.entity_update(entity=case.entity, actor=examiner, data={"name": "X"})
+    with pytest.raises(PermissionDenied, match="holiday calendar"):
+        services.calendar_delete(rows=CalendarDay.objects.all()[:0], actor=examiner)
+    foreign_admin = factories.staff_of(factories.make_center())
+    with pytest.raises(PermissionDenied):
+        services.center_update(center=case.center, actor=foreign_admin, data={"phone": "1"})
+    own_admin = factories.staff_of(case)
+    assert services.center_update(center=case.center, actor=own_admin, data={"phone": "2"}).phone

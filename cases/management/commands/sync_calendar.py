@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from cases.actors import SYSTEM
 from cases.models import CalendarYear
 from cases.services.calendar import calendar_sync_from_package
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        added, years = calendar_sync_from_package()
+        added, years = calendar_sync_from_package(actor=SYSTEM)
         known = list(CalendarYear.objects.filter(complete=True).values_list("year", flat=True))
         self.stdout.write(
             self.style.SUCCESS(
