@@ -74,7 +74,7 @@ def entity_update(*, entity: Entity, data: dict[str, Any]) -> Entity:
     through ``entity_transition``.
     """
     if "registration_state" in data:
-        raise TransitionNotAllowed(_("The registration changes only through its actions."))
+        raise ValueError("The registration changes only through entity_transition.")
     locked = Entity.objects.select_for_update().get(pk=entity.pk)
     for name, value in data.items():
         setattr(locked, name, value)

@@ -105,3 +105,22 @@ def test_entity_credit_code_is_validated_on_full_clean():
     entity.credit_code = "91350100m000100y43"
     entity.full_clean()
     assert entity.credit_code == "91350100M000100Y43"
+
+
+@pytest.mark.django_db
+def test_an_edit_of_an_entitys_details_is_saved_and_retires_its_status_pages():
+    entity = factories.make_entity(factories.make_center())
+    version = entity.status_version
+
+    saved = services.entity_update(entity=entity, data={"name": "Renamed Co., Ltd."})
+
+    entity.refresh_from_db()
+    assert entity.name == "Renamed Co., Ltd." and saved.status_version == version + 1
+    assert entity.status_version == version + 1
+
+
+@pytest.mark.django_db
+def test_an_edit_never_moves_the_registration():
+    entity = factories.make_entity(factories.make_center(), approved=False)
+    with pytest.raises(ValueError):
+        services.entity_update(entity=entity, data={"registration_state": "approved"})
