@@ -154,7 +154,7 @@ STORAGES = {
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "protection_center.cache.RedisCache",
             "LOCATION": os.environ["CACHE_URL"],
             # An unreachable server (no answer at all) costs a page a second, not minutes:
             # the cache only saves work (cases.optional_cache).

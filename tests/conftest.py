@@ -50,7 +50,7 @@ def redis_cache(settings):
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "protection_center.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/14",
         }
     }

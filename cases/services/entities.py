@@ -77,7 +77,7 @@ def entity_update(*, entity: Entity, actor: Actor, data: dict[str, Any]) -> Enti
     through ``entity_transition``.
     """
     if "registration_state" in data:
-        raise TransitionNotAllowed(_("The registration changes only through its actions."))
+        raise ValueError("The registration changes only through entity_transition.")
     locked = Entity.objects.select_for_update().get(pk=entity.pk)
     check_permission(
         actor, "cases.change_entity", locked, _("You are not allowed to change this entity.")

@@ -157,3 +157,26 @@ def test_approving_and_reinstating_need_no_note(state, name, target):
     entity = services.entity_transition(entity=entity, name=name, actor=factories.staff_of(entity))
 
     assert entity.registration_state == target
+
+
+@pytest.mark.django_db
+def test_an_edit_of_an_entitys_details_is_saved_and_retires_its_status_pages():
+    entity = factories.make_entity(factories.make_center())
+    version = entity.status_version
+
+    saved = services.entity_update(
+        entity=entity, actor=factories.staff_of(entity), data={"name": "Renamed Co., Ltd."}
+    )
+
+    entity.refresh_from_db()
+    assert entity.name == "Renamed Co., Ltd." and saved.status_version == version + 1
+    assert entity.status_version == version + 1
+
+
+@pytest.mark.django_db
+def test_an_edit_never_moves_the_registration():
+    entity = factories.make_entity(factories.make_center(), approved=False)
+    with pytest.raises(ValueError):
+        services.entity_update(
+            entity=entity, actor=factories.staff_of(entity), data={"registration_state": "approved"}
+        )
