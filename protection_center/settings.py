@@ -146,8 +146,33 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Case documents and notices (cases.models.CaseDocument) go through the default storage:
+# files under MEDIA_ROOT (var/media/), or an S3-compatible bucket when S3_BUCKET is set.
+# They are never served from a URL of the storage: only through views that check
+# permission (MEDIA_URL is unused).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
+_FILES_STORAGE: dict[str, object] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": MEDIA_ROOT, "file_permissions_mode": 0o640},
+}
+if os.environ.get("S3_BUCKET"):
+    _FILES_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("S3_PREFIX", "documents"),
+            # Private objects, never overwritten (names are random, checked anyway).
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _FILES_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -232,3 +257,8 @@ STATUS_PAGE_CACHE_SECONDS = int(
         "0" if PRODUCTION and not os.environ.get("CACHE_URL") else "900",
     )
 )
+
+# Uploaded documents (cases.services.documents): the largest file accepted, in bytes
+# (default 20 MB), and the most pixels an image may have (decompression bombs).
+DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+DOCUMENT_MAX_PIXELS = int(os.environ.get("DOCUMENT_MAX_PIXELS", "40000000"))

@@ -94,6 +94,7 @@ class CenterAdmin(CenterScopedAdmin):
         if not change:
             # Staff see and edit the center's time limits from the start.
             services.rules_ensure_defaults(center_id=obj.pk)
+            services.required_documents_ensure_defaults(center_id=obj.pk)
         else:
             # Its contact details and benchmarks are on every case's status page.
             transaction.on_commit(status_pages_details_changed)

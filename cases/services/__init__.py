@@ -29,6 +29,7 @@ from cases.services.cnipa import (
     case_record_response,
 )
 from cases.services.dashboard_summary import dashboard_summary_refresh
+from cases.services.documents import case_add_document, required_documents_ensure_defaults
 from cases.services.entities import ENTITY_TRANSITIONS, entity_transition
 from cases.services.outbox import notifications_requeue
 
@@ -37,6 +38,7 @@ __all__ = [
     "SERVICES",
     "calendar_changed",
     "case_accept",
+    "case_add_document",
     "case_assign",
     "case_decline",
     "case_disqualify",
@@ -59,5 +61,6 @@ __all__ = [
     "entity_transition",
     "get_work_calendar",
     "notifications_requeue",
+    "required_documents_ensure_defaults",
     "rules_ensure_defaults",
 ]

@@ -517,7 +517,7 @@ def test_list_shows_state_and_deadline_badges(client, center):
 
 def test_nobody_may_delete_cases_or_events(client, center):
     case = make_case(CaseState.SUBMITTED, center=center)
-    event = case.events.get()
+    event = case.events.get(transition="submit")
     client.force_login(make_superuser())
 
     assert client.get(reverse("admin:cases_case_delete", args=[case.pk])).status_code == 403
