@@ -102,6 +102,11 @@ class CorrectionRequest(AppendOnly):
     def kind_labels(self) -> list[str]:
         return [str(DocumentKind(kind).label) for kind in self.kinds]
 
+    def missing_kinds(self) -> list[str]:
+        """The named kinds that no new version answers yet."""
+        answered = set(CaseDocument.objects.filter(answers=self).values_list("kind", flat=True))
+        return [kind for kind in self.kinds if kind not in answered]
+
 
 class CaseDocument(AppendOnly):
     """One version of one kind of document of a case; a new version supersedes it."""

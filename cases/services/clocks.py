@@ -154,6 +154,12 @@ def _compute(start: date, values: RuleValues) -> deadlines.Deadline:
     )
 
 
+def rule_due(timer: Timer) -> date:
+    """The due date a clock's own rule gives from its start; a clock whose due date was
+    given instead (a date printed on a notice, set in a request) has another."""
+    return _compute(timer.started_on, RuleValues(timer.amount, timer.unit, timer.counting)).due
+
+
 def timer_open(
     *,
     case: Case,

@@ -17,6 +17,7 @@ import secrets
 import tempfile
 import unicodedata
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
@@ -32,7 +33,7 @@ from cases import events
 from cases.actors import Actor
 from cases.choices import IMAGE_KINDS, UPLOADED_KINDS, DocumentKind
 from cases.errors import InvalidInput, TransitionNotAllowed
-from cases.models import Case, CaseDocument, CaseState, CorrectionRequest
+from cases.models import Case, CaseDocument, CaseEvent, CaseState, CorrectionRequest
 from cases.services import outbox
 from cases.services.transitions import case_locked, check_permission, now_or
 
@@ -106,6 +107,21 @@ def case_add_document(
         event = events.document_added_event(case=case, actor=actor, at=at, document=document)
         outbox.case_event_recorded(event=event)
     return document
+
+
+def correction_request_record(
+    *, case: Case, event: CaseEvent, kinds: Sequence[str], at: datetime
+) -> CorrectionRequest:
+    """The documents a correction request names to replace (``case_request_correction``
+    calls this in its transaction, with the request's event)."""
+    unknown = [kind for kind in kinds if kind not in UPLOADED_KINDS]
+    if unknown:
+        raise InvalidInput(
+            _("Unknown kind of document: %(kinds)s.") % {"kinds": ", ".join(unknown)},
+            field="documents",
+        )
+    ordered = [kind.value for kind in UPLOADED_KINDS if kind.value in set(kinds)]
+    return CorrectionRequest.objects.create(case=case, event=event, kinds=ordered, created_at=at)
 
 
 def _check_answers(case: Case, answers: CorrectionRequest) -> None:

@@ -15,7 +15,14 @@ from cases import services
 from cases.actors import SYSTEM
 from cases.demo.files import text_pdf
 from cases.errors import ConditionNotMet, InvalidInput, PermissionDenied, TransitionNotAllowed
-from cases.models import CaseDocument, CaseEvent, CaseState, RequiredDocument, Role
+from cases.models import (
+    CaseDocument,
+    CaseEvent,
+    CaseState,
+    CorrectionRequest,
+    RequiredDocument,
+    Role,
+)
 from cases.services.documents import case_add_document
 from tests import factories
 from tests.factories import make_case, pdf_file, staff_of
@@ -244,3 +251,66 @@ def test_the_required_set_is_the_centers_data(english):
     # The center's rows replace the defaults for that type.
     with pytest.raises(ConditionNotMet, match="incomplete: Drawings, Power of attorney missing"):
         services.case_accept(case=case, actor=staff_of(case))
+
+
+# Correction requests name the documents to replace; receiving records new versions
+
+
+def test_a_correction_names_documents_and_receiving_records_their_new_versions(english):
+    case = make_case(CaseState.UNDER_REVIEW)
+    examiner = staff_of(case, Role.EXAMINER)
+    case = services.case_request_correction(
+        case=case,
+        actor=examiner,
+        public_note="Number the claims consecutively; shorten the abstract.",
+        documents=["abstract", "claims"],
+    )
+    request = CorrectionRequest.objects.get(case=case)
+    assert request.kinds == ["claims", "abstract"]  # in the order of the kinds
+    assert request.event.public_note.startswith("Number the claims")
+
+    # Claims arrive first, uploaded against the request; the abstract with the transition.
+    claims = case_add_document(
+        case=case, kind="claims", file=pdf_file("claims-v2.pdf"), actor=examiner, answers=request
+    )
+    with pytest.raises(InvalidInput, match="new versions of: Abstract"):
+        services.case_receive_correction(case=case, actor=examiner)
+    case = services.case_receive_correction(
+        case=case, actor=examiner, documents={"abstract": pdf_file("abstract-v2.pdf")}
+    )
+    assert case.state == CaseState.UNDER_REVIEW
+    answered = CaseDocument.objects.filter(answers=request).order_by("kind")
+    assert [(d.kind, d.version) for d in answered] == [("abstract", 2), ("claims", 2)]
+    assert claims in answered
+
+
+def test_a_refused_correction_document_refuses_the_whole_receipt(english):
+    case = make_case(CaseState.CORRECTION_REQUESTED)
+    with pytest.raises(InvalidInput, match="not a PDF"):
+        services.case_receive_correction(
+            case=case,
+            actor=staff_of(case),
+            documents={"claims": ContentFile(b"plain text", name="claims.pdf")},
+        )
+    case.refresh_from_db()
+    assert case.state == CaseState.CORRECTION_REQUESTED
+    assert not CaseDocument.objects.filter(case=case, kind="claims", version=2).exists()
+
+
+def test_only_the_open_correction_request_can_be_answered(english):
+    case = make_case(CaseState.CORRECTION_REQUESTED)
+    request = CorrectionRequest.objects.get(case=case)
+    services.case_receive_correction(case=case, actor=staff_of(case))
+    with pytest.raises(InvalidInput, match="waiting for"):
+        case_add_document(
+            case=case, kind="claims", file=pdf_file(), actor=staff_of(case), answers=request
+        )
+
+
+def test_a_correction_cannot_name_unknown_documents(english):
+    case = make_case(CaseState.UNDER_REVIEW)
+    with pytest.raises(InvalidInput, match="Unknown kind"):
+        services.case_request_correction(
+            case=case, actor=staff_of(case), public_note="Fix it.", documents=["poem"]
+        )
+    assert not CorrectionRequest.objects.filter(case=case).exists()
