@@ -1,39 +1,16 @@
-"""Create the staff role groups with their model permissions, and seed the calendar."""
+"""Create the staff role groups, and seed the calendar."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-VIEW_ALL = [
-    "view_case", "view_caseevent", "view_center", "view_entity", "view_timer",
-    "view_calendarday", "view_timelimitrule",
-]
-ROLE_PERMISSIONS = {
-    "intake_clerk": VIEW_ALL + ["add_case", "change_case", "add_entity", "change_entity"],
-    "examiner": VIEW_ALL + ["change_case"],
-    "manager": VIEW_ALL + [
-        "add_case", "change_case", "add_entity", "change_entity",
-        "add_timelimitrule", "change_timelimitrule",
-    ],
-    "center_admin": VIEW_ALL + [
-        "add_case", "change_case", "add_entity", "change_entity", "change_center",
-        "add_timelimitrule", "change_timelimitrule", "delete_timelimitrule",
-        "add_calendarday", "change_calendarday", "delete_calendarday",
-    ],
-}
+ROLES = ["intake_clerk", "examiner", "manager", "center_admin"]
 
 
 def create_roles(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+    # What each role may do is cases.permissions.ROLE_PERMISSIONS, given to the groups
+    # by 0012 (role_permissions_sync): written once, not copied into each migration.
     Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="cases", codename__in=codenames)
-        )
+    for role in ROLES:
+        Group.objects.get_or_create(name=role)
 
 
 def seed_calendar(apps, schema_editor):
