@@ -165,3 +165,11 @@ NOTICE_OF_TRANSITION: dict[str, str] = {
     "qualify": NoticeKind.QUALIFICATION,
     "disqualify": NoticeKind.DISQUALIFICATION,
 }
+
+
+def kind_labels(kinds: list[str]) -> str:
+    """``说明书、权利要求书`` / ``Description, Claims``: document kinds in the active language."""
+    from django.utils.translation import get_language
+
+    separator = "、" if (get_language() or "").startswith("zh") else ", "
+    return separator.join(str(DocumentKind(kind).label) for kind in kinds)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.actors import Actor
-from cases.choices import Channel
+from cases.choices import Channel, kind_labels
 from cases.db import sql
 from cases.models import Case, CaseEvent, Step, Timer
 from cases.people import staff_display_name
@@ -259,8 +259,6 @@ def consistency_checked_event(
     *, case: Case, actor: Actor, at: datetime, consistent: bool, differing: list[str]
 ) -> CaseEvent:
     """Internal: consistent, or the kinds whose filed document differs or is missing."""
-    from cases.selectors.documents import kind_labels
-
     if consistent:
         note = _system_note(
             gettext_lazy("The documents filed with CNIPA are consistent with the qualified ones.")

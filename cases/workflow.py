@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import RegistrationState
+from cases.choices import RegistrationState, kind_labels
 
 if TYPE_CHECKING:
     from cases.models import Case
@@ -82,10 +82,10 @@ def entity_of_case_center(case: Case) -> bool:
 
 
 def _missing_documents_message(case: Case) -> str:
-    from cases.selectors.documents import kind_labels, missing_kinds
+    from cases.models import CaseDocument
 
     return _("The submission is incomplete: %(kinds)s missing.") % {
-        "kinds": kind_labels(missing_kinds(case))
+        "kinds": kind_labels(CaseDocument.objects.missing_kinds(case))
     }
 
 
@@ -93,9 +93,9 @@ def _missing_documents_message(case: Case) -> str:
 def documents_complete(case: Case) -> bool:
     """Every document the center requires for the patent type has a version (the set is
     data: ``RequiredDocument`` per center, with defaults)."""
-    from cases.selectors.documents import missing_kinds
+    from cases.models import CaseDocument
 
-    return not missing_kinds(case)
+    return not CaseDocument.objects.missing_kinds(case)
 
 
 # Human names of the transitions (and of the other logged actions), for buttons and events.

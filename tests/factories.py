@@ -21,10 +21,10 @@ from cases.models import (
     Center,
     Entity,
     RegistrationState,
+    RequiredDocument,
     Role,
     StaffProfile,
 )
-from cases.selectors.documents import required_kinds
 from cases.services.documents import case_add_document
 from cases.validators import make_credit_code
 
@@ -162,7 +162,9 @@ def add_documents(
 ) -> list[CaseDocument]:
     """One real PDF for each of ``kinds`` (default: the set the case's center requires)."""
     if kinds is None:
-        kinds = required_kinds(center_id=case.center_id, patent_type=case.patent_type)
+        kinds = RequiredDocument.objects.kinds_for(
+            center_id=case.center_id, patent_type=case.patent_type
+        )
     return [
         case_add_document(
             case=case,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django_fsm import can_proceed
 
 from cases import services, workflow
+from cases.choices import kind_labels
 from cases.deadlines import shift_due, time_left
 from cases.forms import (
     AssignForm,
@@ -26,9 +27,18 @@ from cases.forms import (
     TransitionForm,
     transition_form,
 )
-from cases.models import TERMINAL_STATES, Case, CaseEvent, ConsistencyCheck, Notice, Step, Timer
+from cases.models import (
+    TERMINAL_STATES,
+    Case,
+    CaseDocument,
+    CaseEvent,
+    ConsistencyCheck,
+    Notice,
+    Step,
+    Timer,
+)
 from cases.people import staff_display_name
-from cases.selectors.documents import document_rows, kind_labels, missing_kinds
+from cases.selectors.documents import document_rows
 from cases.services.consistency import CHECKABLE_STATES, consistency_kinds
 
 
@@ -279,7 +289,9 @@ def case_page_context(
         "case_benchmark": benchmark(case, clocks, today=today),
         "case_events": history_rows(case),
         "case_documents": document_rows(case),
-        "case_missing_documents": kind_labels(missing_kinds(case)) if not case.accepted_at else "",
+        "case_missing_documents": kind_labels(CaseDocument.objects.missing_kinds(case))
+        if not case.accepted_at
+        else "",
         "case_correction_requests": list(case.correction_requests.order_by("created_at", "id")),
         "document_form": DocumentForm()
         if not case.is_terminal and user.has_perm("cases.add_casedocument", case)

@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from cases import services
 from cases.actors import Actor
 from cases.admin.scoping import CenterScopedAdmin
+from cases.choices import kind_labels
 from cases.errors import DomainError
 from cases.forms import ConsistencyForm, DocumentForm, NoticeCorrectionForm, form_error_messages
 from cases.models import Case, CaseDocument, Notice, RequiredDocument
-from cases.selectors.documents import kind_labels
 from cases.services.consistency import case_check_consistency, consistency_kinds
 from cases.services.notices import notice_correct
 

@@ -13,8 +13,7 @@ from cases import services
 from cases.actors import Actor
 from cases.demo.files import sample_pdf
 from cases.demo.plans import CasePlan, PlannedStep
-from cases.models import Case, Entity
-from cases.selectors.documents import required_kinds
+from cases.models import Case, Entity, RequiredDocument
 
 NumberFor = Callable[[CasePlan, date], str]
 
@@ -51,7 +50,9 @@ def replay(
     )
     access_code = getattr(case, "issued_access_code", "")
     # The draft as the applicant handed it in: a small real PDF of each required kind.
-    for kind in required_kinds(center_id=case.center_id, patent_type=case.patent_type):
+    for kind in RequiredDocument.objects.kinds_for(
+        center_id=case.center_id, patent_type=case.patent_type
+    ):
         services.case_add_document(
             case=case,
             kind=kind,

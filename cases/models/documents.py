@@ -10,12 +10,22 @@ through views that check permission. Every row here is written by a service in
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import Channel, DocumentKind, Language, NoticeKind, PatentType
+from cases.choices import (
+    DEFAULT_REQUIRED_DOCUMENTS,
+    Channel,
+    DocumentKind,
+    Language,
+    NoticeKind,
+    PatentType,
+)
 from cases.models.cases import Case, CaseEvent
 from cases.models.centers import Center
 
@@ -43,6 +53,18 @@ class AppendOnly(models.Model):
         raise TypeError(f"{type(self).__name__} rows are append-only.")
 
 
+class RequiredDocumentQuerySet(models.QuerySet["RequiredDocument"]):
+    def kinds_for(self, *, center_id: int, patent_type: str) -> list[str]:
+        """The kinds a complete submission of ``patent_type`` needs at the center, in the
+        order of ``DocumentKind``: its rows, or the defaults if it has none."""
+        kinds = set(
+            self.filter(center_id=center_id, patent_type=patent_type).values_list("kind", flat=True)
+        )
+        if not kinds:
+            kinds = {str(kind) for kind in DEFAULT_REQUIRED_DOCUMENTS.get(patent_type, ())}
+        return [kind.value for kind in DocumentKind if kind.value in kinds]
+
+
 class RequiredDocument(models.Model):
     """A kind of document a complete submission of a patent type needs at a center.
 
@@ -58,6 +80,8 @@ class RequiredDocument(models.Model):
     )
     patent_type = models.CharField(_("patent type"), max_length=20, choices=PatentType.choices)
     kind = models.CharField(_("document"), max_length=30, choices=DocumentKind.choices)
+
+    objects = RequiredDocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("required document")
@@ -108,6 +132,34 @@ class CorrectionRequest(AppendOnly):
         return [kind for kind in self.kinds if kind not in answered]
 
 
+class CaseDocumentQuerySet(AppendOnlyQuerySet):
+    def uploaded(self) -> CaseDocumentQuerySet:
+        """The application and supporting documents: not the center's notices."""
+        return self.exclude(kind=DocumentKind.NOTICE)
+
+    def missing_kinds(self, case: Any) -> list[str]:
+        """The kinds the case's center requires of which it has no version yet."""
+        present = set(self.filter(case=case).uploaded().values_list("kind", flat=True))
+        required = RequiredDocument.objects.kinds_for(
+            center_id=case.center_id, patent_type=case.patent_type
+        )
+        return [kind for kind in required if kind not in present]
+
+    def versions_at(self, case: Any, at: datetime | None) -> dict[str, CaseDocument]:
+        """Per kind, the newest version uploaded at or before ``at`` (not one uploaded as
+        filed with CNIPA): with ``at`` the qualification, the qualified versions."""
+        if at is None:
+            return {}
+        latest: dict[str, CaseDocument] = {}
+        for document in (
+            self.filter(case=case, uploaded_at__lte=at, as_filed=False)
+            .uploaded()
+            .order_by("kind", "version")
+        ):
+            latest[document.kind] = document
+        return latest
+
+
 class CaseDocument(AppendOnly):
     """One version of one kind of document of a case; a new version supersedes it."""
 
@@ -146,7 +198,7 @@ class CaseDocument(AppendOnly):
         help_text=_("Uploaded at the consistency check as the document filed with CNIPA."),
     )
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = CaseDocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case document")

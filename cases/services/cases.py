@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from cases import events
 from cases.actors import Actor
+from cases.choices import kind_labels
 from cases.errors import InvalidInput, TransitionNotAllowed
 from cases.models import (
     Case,
@@ -28,7 +29,6 @@ from cases.models import (
     ReferenceCounter,
     Step,
 )
-from cases.selectors.documents import kind_labels
 from cases.services import access, clocks, notices, outbox
 from cases.services.cnipa import (
     case_record_fast_track_exit,

@@ -29,7 +29,6 @@ from cases.actors import Actor
 from cases.choices import APPLICATION_KINDS
 from cases.errors import InvalidInput, TransitionNotAllowed
 from cases.models import Case, CaseDocument, CaseState, ConsistencyCheck
-from cases.selectors.documents import qualified_versions
 from cases.services import outbox
 from cases.services.documents import case_add_document
 from cases.services.transitions import case_locked, check_permission, now_or
@@ -44,7 +43,7 @@ DIFF_WIDTH = 160
 
 def consistency_kinds(case: Case) -> dict[str, CaseDocument]:
     """The parts of the application to compare, with the version the case qualified with."""
-    qualified = qualified_versions(case)
+    qualified = CaseDocument.objects.versions_at(case, case.qualified_at)
     return {
         kind.value: qualified[kind.value] for kind in APPLICATION_KINDS if kind.value in qualified
     }

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from cases import events
 from cases.actors import Actor
-from cases.choices import NOTICE_OF_TRANSITION, DocumentKind, NoticeKind
+from cases.choices import NOTICE_OF_TRANSITION, DocumentKind, NoticeKind, kind_labels
 from cases.errors import InvalidInput
 from cases.models import (
     Case,
@@ -43,7 +43,6 @@ from cases.models import (
     Unit,
 )
 from cases.models import Counting as C
-from cases.selectors.documents import kind_labels
 from cases.services import clocks, outbox
 from cases.services.documents import PDF, Checked, document_store
 from cases.services.transitions import case_locked, check_permission, local_day, now_or
