@@ -23,6 +23,7 @@ from cases.models import (
     CaseState,
     Entity,
     RegistrationState,
+    RequiredDocument,
     Role,
     TimeLimitRule,
 )
@@ -691,6 +692,14 @@ def test_new_center_gets_its_default_time_limit_rules(client):
 
     assert response.status_code == 302
     assert TimeLimitRule.objects.filter(center__code="NJ").count() == 6
+    # And its required documents, the defaults per patent type, for staff to edit.
+    required = RequiredDocument.objects.filter(center__code="NJ")
+    assert set(required.filter(patent_type="design").values_list("kind", flat=True)) == {
+        "request",
+        "design_views",
+        "brief_explanation",
+    }
+    assert required.filter(patent_type="utility_model", kind="drawings").exists()
 
 
 def test_entity_credit_code_is_normalised_before_validation(client, center):
