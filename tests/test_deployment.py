@@ -39,9 +39,8 @@ def test_compose_keeps_documents_on_a_named_volume_every_app_service_shares():
 
 def test_files_go_to_an_s3_bucket_when_the_environment_says_so():
     script = (
-        "import django; django.setup(); from django.core.files.storage import default_storage; "
-        "print(type(default_storage).__name__, default_storage.bucket_name, "
-        "default_storage.location, default_storage.default_acl)"
+        "import django; django.setup(); from django.core.files.storage import storages; "
+        "s = storages['default']; print(type(s).__name__, s.bucket_name, s.location, s.default_acl)"
     )
     env = {
         **os.environ,
@@ -62,8 +61,8 @@ def test_files_go_to_an_s3_bucket_when_the_environment_says_so():
     env.pop("S3_BUCKET")
     env["MEDIA_ROOT"] = "/srv/pc-media"
     script = (
-        "import django; django.setup(); from django.core.files.storage import default_storage; "
-        "print(type(default_storage).__name__, default_storage.location)"
+        "import django; django.setup(); from django.core.files.storage import storages; "
+        "s = storages['default']; print(type(s).__name__, s.location)"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],

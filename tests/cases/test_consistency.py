@@ -27,7 +27,7 @@ def case():
 
 
 def qualified(case) -> dict[str, CaseDocument]:
-    return {d.kind: d for d in CaseDocument.objects.filter(case=case, version=1)}
+    return {d.kind: d for d in CaseDocument.objects.filter(case=case, version=1).uploaded()}
 
 
 def check(case, **filed):
