@@ -86,3 +86,97 @@ class TimerOutcome(models.TextChoices):
 
     MET = "met", _("Met")
     BREACHED = "breached", _("Breached")
+
+
+class DocumentKind(models.TextChoices):
+    """What a case document is: the parts of the draft application, the supporting
+    documents, and the center's own notices. Stored values are permanent."""
+
+    REQUEST = "request", _("Request")
+    DESCRIPTION = "description", _("Description")
+    CLAIMS = "claims", _("Claims")
+    ABSTRACT = "abstract", _("Abstract")
+    DRAWINGS = "drawings", _("Drawings")
+    ABSTRACT_DRAWING = "abstract_drawing", _("Abstract drawing")
+    DESIGN_VIEWS = "design_views", _("Design views")
+    BRIEF_EXPLANATION = "brief_explanation", _("Brief explanation")
+    BUSINESS_LICENCE = "business_licence", _("Business licence")
+    POWER_OF_ATTORNEY = "power_of_attorney", _("Power of attorney")
+    OTHER = "other", _("Other supporting document")
+    NOTICE = "notice", _("Center notice")
+
+
+# Kinds staff and applicants upload (notices are made by the center's notice service).
+UPLOADED_KINDS = tuple(kind for kind in DocumentKind if kind != DocumentKind.NOTICE)
+# Kinds that may be an image (PNG or JPEG) as well as a PDF: photographs and scans.
+IMAGE_KINDS = frozenset(
+    {
+        DocumentKind.DESIGN_VIEWS,
+        DocumentKind.BUSINESS_LICENCE,
+        DocumentKind.POWER_OF_ATTORNEY,
+        DocumentKind.OTHER,
+    }
+)
+# The parts of the application itself, compared at the CNIPA filing (案件一致性审查).
+APPLICATION_KINDS = (
+    DocumentKind.REQUEST,
+    DocumentKind.DESCRIPTION,
+    DocumentKind.CLAIMS,
+    DocumentKind.ABSTRACT,
+    DocumentKind.DRAWINGS,
+    DocumentKind.ABSTRACT_DRAWING,
+    DocumentKind.DESIGN_VIEWS,
+    DocumentKind.BRIEF_EXPLANATION,
+)
+# What a complete submission needs per patent type, unless the center says otherwise
+# (``RequiredDocument`` rows): an invention's drawings are optional, a utility model's
+# are not.
+DEFAULT_REQUIRED_DOCUMENTS: dict[str, tuple[str, ...]] = {
+    PatentType.INVENTION: (
+        DocumentKind.REQUEST,
+        DocumentKind.DESCRIPTION,
+        DocumentKind.CLAIMS,
+        DocumentKind.ABSTRACT,
+    ),
+    PatentType.UTILITY_MODEL: (
+        DocumentKind.REQUEST,
+        DocumentKind.DESCRIPTION,
+        DocumentKind.CLAIMS,
+        DocumentKind.ABSTRACT,
+        DocumentKind.DRAWINGS,
+        DocumentKind.ABSTRACT_DRAWING,
+    ),
+    PatentType.DESIGN: (
+        DocumentKind.REQUEST,
+        DocumentKind.DESIGN_VIEWS,
+        DocumentKind.BRIEF_EXPLANATION,
+    ),
+}
+
+
+class NoticeKind(models.TextChoices):
+    """The center's notices to the applicant, one per decision it must be told of."""
+
+    ACCEPTANCE = "acceptance", _("Acceptance notice")
+    NON_ACCEPTANCE = "non_acceptance", _("Non-acceptance notice")
+    CORRECTION = "correction", _("Correction notice")
+    QUALIFICATION = "qualification", _("Pre-examination qualification notice")
+    DISQUALIFICATION = "disqualification", _("Pre-examination non-qualification notice")
+
+
+# The transition each notice announces.
+NOTICE_OF_TRANSITION: dict[str, str] = {
+    "accept": NoticeKind.ACCEPTANCE,
+    "decline": NoticeKind.NON_ACCEPTANCE,
+    "request_correction": NoticeKind.CORRECTION,
+    "qualify": NoticeKind.QUALIFICATION,
+    "disqualify": NoticeKind.DISQUALIFICATION,
+}
+
+
+def kind_labels(kinds: list[str]) -> str:
+    """``说明书、权利要求书`` / ``Description, Claims``: document kinds in the active language."""
+    from django.utils.translation import get_language
+
+    separator = "、" if (get_language() or "").startswith("zh") else ", "
+    return separator.join(str(DocumentKind(kind).label) for kind in kinds)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.actors import Actor
-from cases.choices import Channel
+from cases.choices import Channel, kind_labels
 from cases.db import sql
 from cases.models import Case, CaseEvent, Step, Timer
 from cases.people import staff_display_name
@@ -202,6 +202,79 @@ def access_code_reset_event(*, case: Case, actor: Actor, at: datetime) -> CaseEv
     return _event(
         case=case,
         transition="reset_access_code",
+        from_state=case.state,
+        actor=actor,
+        at=at,
+        note=note,
+        public=False,
+    )
+
+
+# Documents, notices and the consistency check: internal (the applicant is told of
+# decisions by the transitions' own events and e-mails).
+
+
+def document_added_event(*, case: Case, actor: Actor, at: datetime, document: Any) -> CaseEvent:
+    """Internal: which version of which document, its size, pages and hash."""
+    note = _system_note(
+        gettext_lazy("%(kind)s v%(version)s: %(name)s, %(size)s bytes, SHA-256 %(hash)s"),
+        kind=document.get_kind_display(),
+        version=document.version,
+        name=document.original_name,
+        size=document.size,
+        hash=document.hash_prefix,
+    )
+    if document.pages:
+        note += _system_note(gettext_lazy(", %(pages)s pages"), pages=document.pages)
+    return _event(
+        case=case,
+        transition="add_document",
+        from_state=case.state,
+        actor=actor,
+        at=at,
+        note=note,
+        public=False,
+    )
+
+
+def notice_issued_event(*, case: Case, actor: Actor, at: datetime, notice: Any) -> CaseEvent:
+    """Internal: the notice's number and kind, and the one it replaces."""
+    note = _system_note(
+        gettext_lazy("%(kind)s %(number)s"), kind=notice.get_kind_display(), number=notice.number
+    )
+    if notice.replaces is not None:
+        note += _system_note(gettext_lazy(" (replaces %(number)s)"), number=notice.replaces.number)
+    return _event(
+        case=case,
+        transition="issue_notice",
+        from_state=case.state,
+        actor=actor,
+        at=at,
+        note=note,
+        public=False,
+    )
+
+
+def consistency_checked_event(
+    *, case: Case, actor: Actor, at: datetime, consistent: bool, differing: list[str]
+) -> CaseEvent:
+    """Internal: consistent, or the kinds whose filed document differs or is missing."""
+    if consistent:
+        note = _system_note(
+            gettext_lazy("The documents filed with CNIPA are consistent with the qualified ones.")
+        )
+    else:
+        with translation.override(settings.LANGUAGE_CODE):
+            kinds = kind_labels(differing)
+        note = _system_note(
+            gettext_lazy(
+                "The documents filed with CNIPA differ from the qualified ones: %(kinds)s."
+            ),
+            kinds=kinds,
+        )
+    return _event(
+        case=case,
+        transition="check_consistency",
         from_state=case.state,
         actor=actor,
         at=at,

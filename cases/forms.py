@@ -18,12 +18,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases import services
+from cases.choices import UPLOADED_KINDS, DocumentKind
 from cases.models import Case, Entity
 from cases.people import staff_label
+from cases.selectors.documents import document_rows
 from cases.services.transitions import MESSAGE_REQUIRED
 from cases.validators import normalize_credit_code
 
 User = get_user_model()
+UPLOADED_CHOICES = [(kind.value, kind.label) for kind in UPLOADED_KINDS]
 
 
 def examiners_of(center_id: int | None) -> QuerySet[Any]:
@@ -157,6 +160,47 @@ class RequestCorrectionForm(TransitionForm):
         required=False,
         help_text=_("The date given in the request; empty: the center's correction rule."),
     )
+    documents = forms.MultipleChoiceField(
+        label=capfirst(_("documents to replace")),
+        choices=UPLOADED_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Receiving the correction will need a new version of each."),
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        # The case's own documents first: those are the ones usually replaced.
+        present = {row.kind for row in document_rows(case) if row.versions}
+        self.fields["documents"].choices = [
+            (kind.value, kind.label) for kind in UPLOADED_KINDS if kind.value in present
+        ] + [(kind.value, kind.label) for kind in UPLOADED_KINDS if kind.value not in present]
+
+
+class ReceiveCorrectionForm(TransitionForm):
+    """One upload per document the open correction request names; ``cleaned_data``
+    gives the service its ``documents`` (``{kind: file}``)."""
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        request = case.correction_requests.order_by("-created_at", "-id").first()
+        self.requested = request.missing_kinds() if request is not None else []
+        for kind in self.requested:
+            self.fields[f"file_{kind}"] = forms.FileField(
+                label=DocumentKind(kind).label,
+                required=False,
+                help_text=_("The new version answering the correction request."),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        documents = {}
+        for kind in self.requested:
+            upload = cleaned.pop(f"file_{kind}", None)
+            if upload:
+                documents[kind] = upload
+        cleaned["documents"] = documents
+        return cleaned
 
 
 class RecordFilingForm(TransitionForm):
@@ -220,6 +264,7 @@ class RecordGrantNoticeForm(TransitionForm):
 TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
     "accept": AcceptForm,
     "request_correction": RequestCorrectionForm,
+    "receive_correction": ReceiveCorrectionForm,
     "record_filing": RecordFilingForm,
     "record_office_action": RecordOfficeActionForm,
     "record_response": RecordResponseForm,
@@ -232,11 +277,16 @@ def accepts(service: Callable[..., Any], parameter: str) -> bool:
 
 
 def transition_form(
-    name: str, *, case: Case, data: Any = None, initial: dict[str, Any] | None = None
+    name: str,
+    *,
+    case: Case,
+    data: Any = None,
+    files: Any = None,
+    initial: dict[str, Any] | None = None,
 ) -> TransitionForm:
     """The form for transition ``name`` of ``case`` (bound when ``data`` is given)."""
     form_class = TRANSITION_FORMS.get(name, TransitionForm)
-    return form_class(data, case=case, name=name, initial=initial)
+    return form_class(data, files, case=case, name=name, initial=initial)
 
 
 def form_error_messages(form: forms.Form) -> list[str]:
@@ -246,6 +296,96 @@ def form_error_messages(form: forms.Form) -> list[str]:
         label = form.fields[field].label if field in form.fields else None
         result.extend(f"{label}: {error}" if label else str(error) for error in errors)
     return result
+
+
+# Documents -------------------------------------------------------------------------
+
+
+class DocumentForm(forms.Form):
+    """Attach a document to a case (``services.case_add_document``)."""
+
+    kind = forms.ChoiceField(
+        label=capfirst(_("kind")), choices=[("", "---------"), *UPLOADED_CHOICES]
+    )
+    file = forms.FileField(
+        label=capfirst(_("file")),
+        help_text=_("PDF; design views and supporting documents may also be PNG or JPEG."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_document_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ConsistencyForm(forms.Form):
+    """Per part of the qualified application: which stored version was filed with
+    CNIPA, or the file as filed, or "not filed"; nothing is chosen for staff."""
+
+    NOT_FILED = "none"
+
+    def __init__(self, *args: Any, case: Case, qualified: dict[str, Any], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_consistency_%s")
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.kinds = list(qualified)
+        versions: dict[str, list[Any]] = {}
+        for document in case.documents.filter(kind__in=self.kinds).order_by("version"):
+            versions.setdefault(document.kind, []).append(document)
+        self.versions = {d.pk: d for docs in versions.values() for d in docs}
+        for kind, version in qualified.items():
+            label = DocumentKind(kind).label
+            self.fields[f"version_{kind}"] = forms.ChoiceField(
+                label=label,
+                required=False,
+                choices=[
+                    ("", _("— choose —")),
+                    *[
+                        (
+                            str(d.pk),
+                            _("version %(version)s (qualified)") % {"version": d.version}
+                            if d.pk == version.pk
+                            else _("version %(version)s") % {"version": d.version},
+                        )
+                        for d in versions.get(kind, [])
+                    ],
+                    (self.NOT_FILED, _("not filed with CNIPA")),
+                ],
+            )
+            self.fields[f"file_{kind}"] = forms.FileField(
+                label=_("or the file as filed"), required=False
+            )
+
+    def rows(self) -> list[tuple[Any, Any]]:
+        return [(self[f"version_{kind}"], self[f"file_{kind}"]) for kind in self.kinds]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        filed: dict[str, Any] = {}
+        for kind in self.kinds:
+            upload = cleaned.get(f"file_{kind}")
+            choice = cleaned.get(f"version_{kind}")
+            if upload:
+                filed[kind] = upload
+            elif choice == self.NOT_FILED:
+                filed[kind] = None
+            elif choice:
+                filed[kind] = self.versions[int(choice)]
+            else:
+                self.add_error(
+                    f"version_{kind}",
+                    _(
+                        "Say which version was filed, upload the filed file, or say it was not filed."
+                    ),
+                )
+        return {"filed": filed}
+
+
+class NoticeCorrectionForm(forms.Form):
+    message = forms.CharField(
+        label=capfirst(_("corrected message to the applicant")),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The corrected notice replaces this one and names it; it is e-mailed."),
+    )
 
 
 class AssignForm(forms.Form):

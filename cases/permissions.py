@@ -34,6 +34,9 @@ VIEW = frozenset(
         "view_calendarday",
         "view_calendaryear",
         "view_timelimitrule",
+        "view_casedocument",
+        "view_notice",
+        "view_requireddocument",
     }
 )
 # The front desk: registrations, intake and the CNIPA steps the applicant reports.
@@ -64,6 +67,9 @@ INTAKE = frozenset(
         "reject_entity",
         "suspend_entity",
         "reinstate_entity",
+        "add_casedocument",
+        "check_consistency",
+        "correct_notice",
     }
 )
 # The pre-examination itself.
@@ -74,6 +80,8 @@ REVIEW = frozenset(
         "receive_correction",
         "qualify_case",
         "disqualify_case",
+        "add_casedocument",
+        "correct_notice",
     }
 )
 # Running the center: lapsing cases, the time limits, the dashboard, failed e-mails.
@@ -95,6 +103,9 @@ ADMINISTER = frozenset(
         "delete_calendarday",
         "add_calendaryear",
         "change_calendaryear",
+        "add_requireddocument",
+        "change_requireddocument",
+        "delete_requireddocument",
     }
 )
 

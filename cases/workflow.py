@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import RegistrationState
+from cases.choices import RegistrationState, kind_labels
 
 if TYPE_CHECKING:
     from cases.models import Case
@@ -50,8 +50,11 @@ def permission(name: str) -> Callable[[Case, Any], bool]:
     return check
 
 
-def condition(message: str | Promise) -> Callable[[Callable[[Case], bool]], Callable[[Case], bool]]:
-    """Mark a predicate as a transition condition, with the message shown when it fails."""
+def condition(
+    message: str | Promise | Callable[[Case], str],
+) -> Callable[[Callable[[Case], bool]], Callable[[Case], bool]]:
+    """Mark a predicate as a transition condition, with the message shown when it fails
+    (or a function of the case giving it, when the message names what is wrong)."""
 
     def decorate(func: Callable[[Case], bool]) -> Callable[[Case], bool]:
         func.message = message  # type: ignore[attr-defined]
@@ -78,6 +81,23 @@ def entity_of_case_center(case: Case) -> bool:
     return case.entity.center_id == case.center_id
 
 
+def _missing_documents_message(case: Case) -> str:
+    from cases.models import CaseDocument
+
+    return _("The submission is incomplete: %(kinds)s missing.") % {
+        "kinds": kind_labels(CaseDocument.objects.missing_kinds(case))
+    }
+
+
+@condition(_missing_documents_message)
+def documents_complete(case: Case) -> bool:
+    """Every document the center requires for the patent type has a version (the set is
+    data: ``RequiredDocument`` per center, with defaults)."""
+    from cases.models import CaseDocument
+
+    return not CaseDocument.objects.missing_kinds(case)
+
+
 # Human names of the transitions (and of the other logged actions), for buttons and events.
 TRANSITION_LABELS = {
     "submit": _("Register the case"),
@@ -100,6 +120,9 @@ TRANSITION_LABELS = {
     "reset_access_code": _("Access code reset"),
     "flag_at_risk": _("Deadline at risk"),
     "flag_overdue": _("Deadline overdue"),
+    "add_document": _("Document added"),
+    "issue_notice": _("Notice issued"),
+    "check_consistency": _("Consistency check"),
 }
 
 
@@ -109,7 +132,14 @@ def failed_conditions(case: Case, name: str) -> list[str]:
     transition = method._django_fsm.get_transition(case.state)
     if transition is None:
         return []
-    return [str(check.message) for check in transition.conditions if not check(case)]
+    return [message_of(check, case) for check in transition.conditions if not check(case)]
+
+
+def message_of(check: Callable[[Case], bool], case: Case) -> str:
+    message = check.message  # type: ignore[attr-defined]
+    if isinstance(message, str | Promise):
+        return str(message)
+    return str(message(case))
 
 
 def transition_target(case: Case, name: str) -> str | None:

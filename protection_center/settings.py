@@ -140,8 +140,33 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Case documents and notices (cases.models.CaseDocument) go through the default storage:
+# files under MEDIA_ROOT (var/media/), or an S3-compatible bucket when S3_BUCKET is set.
+# They are never served from a URL of the storage: only through views that check
+# permission (MEDIA_URL is unused).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
+_FILES_STORAGE: dict[str, object] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": MEDIA_ROOT, "file_permissions_mode": 0o640},
+}
+if os.environ.get("S3_BUCKET"):
+    _FILES_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("S3_PREFIX", "documents"),
+            # Private objects, never overwritten (names are random, checked anyway).
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _FILES_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -201,6 +226,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs each rendering step, fontTools each font subset: notices are many.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Public status page (cases.services.access): lookups of a case by reference and access
@@ -219,3 +249,8 @@ STATUS_LINK_MAX_AGE_DAYS = int(os.environ.get("STATUS_LINK_MAX_AGE_DAYS", "90"))
 # versions of what they show (cases.services.status_pages): a change is seen at once in
 # every process, with any cache. 0 turns keeping off.
 STATUS_PAGE_CACHE_SECONDS = int(os.environ.get("STATUS_PAGE_CACHE_SECONDS", "900"))
+
+# Uploaded documents (cases.services.documents): the largest file accepted, in bytes
+# (default 20 MB), and the most pixels an image may have (decompression bombs).
+DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+DOCUMENT_MAX_PIXELS = int(os.environ.get("DOCUMENT_MAX_PIXELS", "40000000"))

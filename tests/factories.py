@@ -7,12 +7,25 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import Group, User
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cases import services
 from cases.actors import Actor
 from cases.appnumbers import make_application_number
-from cases.models import Case, CaseState, Center, Entity, RegistrationState, Role, StaffProfile
+from cases.demo.files import sample_pdf
+from cases.models import (
+    Case,
+    CaseDocument,
+    CaseState,
+    Center,
+    Entity,
+    RegistrationState,
+    RequiredDocument,
+    Role,
+    StaffProfile,
+)
+from cases.services.documents import case_add_document
 from cases.validators import make_credit_code
 
 _seq = itertools.count(1)
@@ -135,6 +148,35 @@ def transition_kwargs(name: str, case: Case, on: date) -> dict[str, Any]:
     return {}
 
 
+def pdf_file(name: str = "document.pdf", content: bytes | None = None) -> ContentFile:
+    """An upload: a real one-page PDF (or ``content``) named ``name``."""
+    return ContentFile(content if content is not None else sample_pdf("claims", name), name=name)
+
+
+def add_documents(
+    case: Case,
+    kinds: list[str] | None = None,
+    *,
+    actor: Actor | None = None,
+    at: datetime | None = None,
+) -> list[CaseDocument]:
+    """One real PDF for each of ``kinds`` (default: the set the case's center requires)."""
+    if kinds is None:
+        kinds = RequiredDocument.objects.kinds_for(
+            center_id=case.center_id, patent_type=case.patent_type
+        )
+    return [
+        case_add_document(
+            case=case,
+            kind=kind,
+            file=ContentFile(sample_pdf(kind, case.reference), name=f"{kind}.pdf"),
+            actor=actor or staff_of(case),
+            at=at,
+        )
+        for kind in kinds
+    ]
+
+
 def make_case(
     state: str = CaseState.SUBMITTED,
     *,
@@ -144,11 +186,14 @@ def make_case(
     classification: str | None = None,
     start: datetime | None = None,
     step_days: int = 1,
+    documents: bool = True,
 ) -> Case:
     """A case driven through the services to ``state``; events and clocks are real.
 
     Each step happens ``step_days`` after the previous one, starting at ``start``
-    (default: long enough ago that the last step is not in the future).
+    (default: long enough ago that the last step is not in the future). With
+    ``documents`` (the default) it has the complete set of documents from submission,
+    as accepting needs.
     """
     if entity is None:
         entity = make_entity(center or make_center())
@@ -166,6 +211,8 @@ def make_case(
         classification=classification,
         at=start,
     )
+    if documents:
+        add_documents(case, actor=actor, at=start)
     at = start
     for name in path:
         at = at + timedelta(days=step_days)

@@ -25,6 +25,56 @@ def test_compose_file_parses_and_names_the_services():
     assert services["beat"]["deploy"]["replicas"] == 1
 
 
+def test_compose_keeps_documents_on_a_named_volume_every_app_service_shares():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert "media" in compose["volumes"]
+    for name in ("web", "worker", "beat"):
+        service = compose["services"][name]
+        assert "media:/app/var/media" in service["volumes"], name
+        assert service["environment"]["MEDIA_ROOT"] == "/app/var/media", name
+    # The image creates the directory for the unprivileged user the services run as.
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "/app/var/media" in dockerfile and "bin/system-packages" in dockerfile
+
+
+def test_files_go_to_an_s3_bucket_when_the_environment_says_so():
+    script = (
+        "import django; django.setup(); from django.core.files.storage import storages; "
+        "s = storages['default']; print(type(s).__name__, s.bucket_name, s.location, s.default_acl)"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "protection_center.settings",
+        "S3_BUCKET": "pc-documents",
+        "S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["S3Storage", "pc-documents", "documents", "private"]
+    env.pop("S3_BUCKET")
+    env["MEDIA_ROOT"] = "/srv/pc-media"
+    script = (
+        "import django; django.setup(); from django.core.files.storage import storages; "
+        "s = storages['default']; print(type(s).__name__, s.location)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["FileSystemStorage", "/srv/pc-media"]
+
+
 def test_env_example_documents_every_variable_the_settings_read():
     settings_text = (ROOT / "protection_center" / "settings.py").read_text()
     example = (ROOT / ".env.example").read_text()

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.admin.cases import CaseAdmin
 from cases.admin.centers import CenterAdmin, EntityAdmin, StaffUserAdmin
 from cases.admin.clocks import CalendarDayAdmin, TimeLimitRuleAdmin
+from cases.admin.documents import RequiredDocumentAdmin
 from cases.admin.records import CaseEventAdmin, TimerAdmin
 
 admin.site.site_header = _("Protection Center case tracker")
@@ -17,6 +18,7 @@ __all__ = [
     "CaseEventAdmin",
     "CenterAdmin",
     "EntityAdmin",
+    "RequiredDocumentAdmin",
     "StaffUserAdmin",
     "TimeLimitRuleAdmin",
     "TimerAdmin",

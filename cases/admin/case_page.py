@@ -1,7 +1,9 @@
-"""What the case page shows besides the fields: transitions, clocks, benchmark, history.
+"""What the case page shows besides the fields: transitions, clocks, benchmark, history,
+documents and notices.
 
-Reads only. Three queries per page (events with actors, timers, the examiner choices of
-the forms); the case itself comes with its center, entity and examiner.
+Reads only. A fixed number of queries per page (events with actors, timers, the
+examiner choices of the forms, documents, the required set, notices, correction
+requests); the case itself comes with its center, entity and examiner.
 """
 
 from __future__ import annotations
@@ -11,14 +13,34 @@ from datetime import date
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_fsm import can_proceed
 
 from cases import services, workflow
 from cases.calendar import get_work_calendar
+from cases.choices import kind_labels
 from cases.deadlines import shift_due, time_left
-from cases.forms import AssignForm, TransitionForm, transition_form
-from cases.models import TERMINAL_STATES, Case, CaseEvent, Step, Timer
+from cases.forms import (
+    AssignForm,
+    ConsistencyForm,
+    DocumentForm,
+    NoticeCorrectionForm,
+    TransitionForm,
+    transition_form,
+)
+from cases.models import (
+    TERMINAL_STATES,
+    Case,
+    CaseDocument,
+    CaseEvent,
+    ConsistencyCheck,
+    Notice,
+    Step,
+    Timer,
+)
 from cases.people import staff_display_name
+from cases.selectors.documents import document_rows
+from cases.services.consistency import CHECKABLE_STATES, consistency_kinds
 
 
 @dataclass
@@ -79,7 +101,7 @@ def transition_buttons(
             continue
         target = workflow.transition_target(case, name)
         again = retry is not None and retry.get("name") == name
-        form = transition_form(name, case=case)
+        form = transition_form(name, case=case, initial=transition_initial(case, name))
         if retry is not None and again:
             form = transition_form(name, case=case, data=retry["data"])
             form.is_valid()  # the form's own errors, at their fields
@@ -97,6 +119,47 @@ def transition_buttons(
             )
         )
     return buttons
+
+
+def transition_initial(case: Case, name: str) -> dict[str, str] | None:
+    """A transition form filled in for staff: the fast-track exit after the consistency
+    check found the filed documents different, with that as the reason."""
+    if name != "record_fast_track_exit" or case.inconsistent_since is None:
+        return None
+    check = case.consistency_checks.order_by("-created_at", "-id").first()
+    if check is None or check.consistent:
+        return None
+    kinds = kind_labels(check.differing_kinds)
+    return {
+        "note": gettext(
+            "Consistency check of %(day)s: %(kinds)s differ from the qualified versions."
+        )
+        % {"day": timezone.localdate(check.created_at).isoformat(), "kinds": kinds},
+        "public_note": gettext(
+            "The documents filed with CNIPA (%(kinds)s) differ from those the center "
+            "pre-examined, so the application leaves the fast track."
+        )
+        % {"kinds": kinds},
+    }
+
+
+@dataclass
+class ConsistencyPanel:
+    latest: ConsistencyCheck | None
+    form: ConsistencyForm | None
+
+
+def consistency_panel(user: Any, case: Case) -> ConsistencyPanel | None:
+    """The latest check (with its per-kind outcomes and diffs) and the form for a new one."""
+    latest = case.consistency_checks.order_by("-created_at", "-id").first()
+    form = None
+    if case.state in CHECKABLE_STATES and user.has_perm("cases.check_consistency", case):
+        qualified = consistency_kinds(case)
+        if qualified:
+            form = ConsistencyForm(case=case, qualified=qualified)
+    if latest is None and form is None:
+        return None
+    return ConsistencyPanel(latest=latest, form=form)
 
 
 def may_assign(user: Any, case: Case) -> bool:
@@ -185,6 +248,35 @@ def benchmark(case: Case, clocks: list[ClockRow], *, today: date) -> Benchmark |
     )
 
 
+@dataclass
+class NoticeRow:
+    notice: Notice
+    # Offered on the newest notice of a decision only: a correction replaces it.
+    correction_form: NoticeCorrectionForm | None
+
+
+def notice_rows(user: Any, case: Case) -> list[NoticeRow]:
+    notices = list(
+        Notice.objects.filter(case=case)
+        .select_related("document", "replaces", "event")
+        .order_by("issued_at", "id")
+    )
+    replaced = {n.replaces_id for n in notices if n.replaces_id}
+    may_correct = user.has_perm("cases.correct_notice", case)
+    return [
+        NoticeRow(
+            notice=notice,
+            correction_form=NoticeCorrectionForm(
+                auto_id=f"id_notice_{notice.pk}_%s",
+                initial={"message": notice.event.public_note},
+            )
+            if may_correct and notice.pk not in replaced
+            else None,
+        )
+        for notice in notices
+    ]
+
+
 def case_page_context(
     user: Any, case: Case, *, retry: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -197,5 +289,15 @@ def case_page_context(
         "case_clocks": clocks,
         "case_benchmark": benchmark(case, clocks, today=today),
         "case_events": history_rows(case),
+        "case_documents": document_rows(case),
+        "case_missing_documents": kind_labels(CaseDocument.objects.missing_kinds(case))
+        if not case.accepted_at
+        else "",
+        "case_correction_requests": list(case.correction_requests.order_by("created_at", "id")),
+        "document_form": DocumentForm()
+        if not case.is_terminal and user.has_perm("cases.add_casedocument", case)
+        else None,
+        "case_notices": notice_rows(user, case),
+        "case_consistency": consistency_panel(user, case),
         "today": today,
     }

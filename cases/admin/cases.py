@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import services, workflow
 from cases.actors import Actor
 from cases.admin.case_page import case_page_context, may_assign
+from cases.admin.documents import CaseDocumentsAdmin, InconsistentFilter
 from cases.admin.filters import (
     DeadlineFilter,
     ExaminerFilter,
@@ -86,7 +87,7 @@ def application_number_searched(term: str) -> str | None:
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
     form = CaseAddForm
     list_display = (
         "reference",
@@ -204,6 +205,7 @@ class CaseAdmin(admin.ModelAdmin):
             DeadlineFilter,
             SubmittedRangeFilter,
             FieldPrefixFilter,
+            InconsistentFilter,
         ]
         if request.user.is_superuser:
             filters.append("center")
@@ -382,6 +384,7 @@ class CaseAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.assign_view),
                 name="{}_{}_assign".format(*info),
             ),
+            *self.document_urls(),
             *super().get_urls(),
         ]
 
@@ -392,7 +395,7 @@ class CaseAdmin(admin.ModelAdmin):
         case = self.get_case(request, object_id)
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        form = transition_form(name, case=case, data=request.POST)
+        form = transition_form(name, case=case, data=request.POST, files=request.FILES)
         if form.is_valid():
             try:
                 case = services.SERVICES[name](

@@ -95,8 +95,9 @@ class CenterAdmin(CenterScopedAdmin):
             services.center_update(center=obj, actor=Actor.admin(request.user), data=data)
             return
         super().save_model(request, obj, form, change)
-        # Staff see and edit the center's time limits from the start.
+        # Staff see and edit the center's time limits and required documents from the start.
         services.rules_ensure_defaults(center_id=obj.pk)
+        services.required_documents_ensure_defaults(center_id=obj.pk)
 
 
 def _registration_action(name: str) -> Any:

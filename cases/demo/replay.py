@@ -7,11 +7,13 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 
 from cases import services
 from cases.actors import Actor
+from cases.demo.files import sample_pdf
 from cases.demo.plans import CasePlan, PlannedStep
-from cases.models import Case, Entity
+from cases.models import Case, Entity, RequiredDocument
 
 NumberFor = Callable[[CasePlan, date], str]
 
@@ -30,7 +32,8 @@ def replay(
     entity: Entity,
     application_number: NumberFor,
 ) -> Case:
-    """Submit the case and run each planned transition through its service, back-dated.
+    """Submit the case with its documents and run each planned transition through its
+    service, back-dated.
 
     The returned case carries ``issued_access_code``, the applicant's status-page code
     that ``case_submit`` showed once.
@@ -46,6 +49,17 @@ def replay(
         **first.args,
     )
     access_code = getattr(case, "issued_access_code", "")
+    # The draft as the applicant handed it in: a small real PDF of each required kind.
+    for kind in RequiredDocument.objects.kinds_for(
+        center_id=case.center_id, patent_type=case.patent_type
+    ):
+        services.case_add_document(
+            case=case,
+            kind=kind,
+            file=ContentFile(sample_pdf(kind, case.reference), name=f"{kind}.pdf"),
+            actor=Actor.admin(actor_for(first, plan, staff)),
+            at=first.at,
+        )
     for step in plan.steps[1:]:
         kwargs = dict(step.args)
         if step.name == "accept":

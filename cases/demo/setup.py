@@ -43,6 +43,7 @@ def create_centers() -> list[Center]:
     for center_data in data.CENTERS:
         center = Center.objects.create(code=center_data.code, **center_data.center_fields())
         services.rules_ensure_defaults(center_id=center.pk)
+        services.required_documents_ensure_defaults(center_id=center.pk)
         centers.append(center)
     return centers
 

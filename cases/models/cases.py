@@ -103,6 +103,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
     benchmark_gross_days = models.IntegerField(_("benchmark days (gross)"), null=True, blank=True)
     benchmark_net_days = models.IntegerField(_("benchmark days (net)"), null=True, blank=True)
+    # Set when the documents filed with CNIPA differ from the qualified ones (the
+    # consistency check), cleared by a later check that finds them consistent.
+    inconsistent_since = models.DateTimeField(
+        _("filed documents differ since"), null=True, blank=True
+    )
     access_code_hash = models.CharField(max_length=128, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # What the case's status page shows, as of which change: kept pages are keyed on it.
@@ -163,6 +168,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ("examine_case", "Can be assigned cases to examine"),
             ("reset_access_code", "Can reset a case's access code"),
             ("view_dashboard", "Can view the turnaround dashboard"),
+            ("check_consistency", "Can check the filed documents' consistency"),
+            ("correct_notice", "Can issue a corrected notice"),
         ]
 
     def __str__(self) -> str:
@@ -191,6 +198,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
             workflow.entity_of_case_center,
             workflow.entity_registration_approved,
             workflow.classification_in_center_fields,
+            workflow.documents_complete,
         ],
     )
     def accept(self, *, at: object) -> None:

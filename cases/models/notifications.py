@@ -41,6 +41,7 @@ class Notification(models.Model):
         APPLICANT_DUE_TODAY = "applicant_due_today", _("Applicant deadline due today")
         CASE_TRANSITION = "case_transition", _("Case status change")
         OVERDUE_DIGEST = "overdue_digest", _("Overdue steps in the center (digest)")
+        NOTICE_CORRECTED = "notice_corrected", _("Corrected notice")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -32,6 +32,7 @@ from cases.services.cnipa import (
     case_record_response,
 )
 from cases.services.dashboard_summary import dashboard_summary_refresh
+from cases.services.documents import case_add_document, required_documents_ensure_defaults
 from cases.services.entities import ENTITY_TRANSITIONS, entity_transition, entity_update
 from cases.services.outbox import notifications_requeue
 
@@ -43,6 +44,7 @@ __all__ = [
     "calendar_sync_from_package",
     "calendar_year_save",
     "case_accept",
+    "case_add_document",
     "case_assign",
     "case_decline",
     "case_disqualify",
@@ -66,5 +68,6 @@ __all__ = [
     "entity_transition",
     "entity_update",
     "notifications_requeue",
+    "required_documents_ensure_defaults",
     "rules_ensure_defaults",
 ]

@@ -6,27 +6,30 @@ the CNIPA side is in ``cnipa.py``. ``SERVICES`` maps each transition name to its
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import events
 from cases.actors import Actor
+from cases.choices import kind_labels
 from cases.errors import InvalidInput, TransitionNotAllowed
 from cases.models import (
     Case,
     Center,
+    CorrectionRequest,
     Entity,
     Party,
     PatentType,
     ReferenceCounter,
     Step,
 )
-from cases.services import access, clocks, outbox
+from cases.services import access, clocks, notices, outbox
 from cases.services.cnipa import (
     case_record_fast_track_exit,
     case_record_filing,
@@ -36,6 +39,7 @@ from cases.services.cnipa import (
     case_record_rejection,
     case_record_response,
 )
+from cases.services.documents import case_add_document, correction_request_record
 from cases.services.transitions import (
     case_locked,
     check_examiner,
@@ -130,7 +134,8 @@ def case_accept(
         event = events.case_accepted_event(
             case=case, actor=actor, from_state=from_state, at=at, note=note
         )
-        outbox.case_event_recorded(event=event)
+        notice = notices.notice_issue(case=case, event=event, actor=actor, at=at)
+        outbox.case_event_recorded(event=event, notice=notice)
     return case
 
 
@@ -167,12 +172,14 @@ def case_request_correction(
     note: str = "",
     public_note: str = "",
     due: date | None = None,
+    documents: Sequence[str] = (),
     at: datetime | None = None,
 ) -> Case:
     """Ask the applicant for corrections (补正); the center's review clock pauses.
 
-    ``public_note`` says what to correct: the applicant reads it on the status page and in
-    the e-mail. ``due`` is the date given in the request; without it the correction rule
+    ``public_note`` says what to correct: the applicant reads it on the status page, in
+    the e-mail and on the correction notice. ``documents`` are the kinds of document to
+    replace. ``due`` is the date given in the request; without it the correction rule
     applies.
     """
     at = now_or(at)
@@ -195,17 +202,40 @@ def case_request_correction(
             note=note,
             public_note=public_note,
         )
-        outbox.case_event_recorded(event=event)
+        correction_request_record(case=case, event=event, kinds=documents, at=at)
+        notice = notices.notice_issue(case=case, event=event, actor=actor, at=at)
+        outbox.case_event_recorded(event=event, notice=notice)
     return case
 
 
 def case_receive_correction(
-    *, case: Case | int, actor: Actor, note: str = "", at: datetime | None = None
+    *,
+    case: Case | int,
+    actor: Actor,
+    note: str = "",
+    documents: Mapping[str, File] | None = None,
+    at: datetime | None = None,
 ) -> Case:
-    """The corrected application arrived: review resumes where it paused."""
+    """The corrected application arrived: review resumes where it paused.
+
+    ``documents`` (``{kind: file}``) are stored as new versions answering the correction
+    request; every document the request named must have one, now or uploaded before.
+    """
     at = now_or(at)
     with case_locked(case) as case:
         check_transition(case, "receive_correction", actor)
+        # The documents answering the request: stored first, then all named ones needed.
+        request = CorrectionRequest.objects.filter(case=case).order_by("-created_at", "-id").first()
+        for kind, file in (documents or {}).items():
+            case_add_document(case=case, kind=kind, file=file, actor=actor, answers=request, at=at)
+        if request is not None:
+            missing = request.missing_kinds()
+            if missing:
+                raise InvalidInput(
+                    _("The correction request asked for new versions of: %(kinds)s.")
+                    % {"kinds": kind_labels(missing)},
+                    field="documents",
+                )
         from_state = case.state
         case.receive_correction()
         case.save(update_fields=["state", "updated_at"])
@@ -245,7 +275,8 @@ def case_qualify(
             note=note,
             public_note=public_note,
         )
-        outbox.case_event_recorded(event=event)
+        notice = notices.notice_issue(case=case, event=event, actor=actor, at=at)
+        outbox.case_event_recorded(event=event, notice=notice)
     return case
 
 
@@ -275,7 +306,8 @@ def case_decline(
             note=note,
             public_note=public_note,
         )
-        outbox.case_event_recorded(event=event)
+        notice = notices.notice_issue(case=case, event=event, actor=actor, at=at)
+        outbox.case_event_recorded(event=event, notice=notice)
     return case
 
 
@@ -305,7 +337,8 @@ def case_disqualify(
             note=note,
             public_note=public_note,
         )
-        outbox.case_event_recorded(event=event)
+        notice = notices.notice_issue(case=case, event=event, actor=actor, at=at)
+        outbox.case_event_recorded(event=event, notice=notice)
     return case
 
 

@@ -86,6 +86,19 @@ def rules_ensure_defaults(*, center_id: int) -> int:
     return len(new)
 
 
+def rule_due(timer: Timer) -> date:
+    """The due date a clock's own rule gives from its start; a clock whose due date was
+    given instead (a date printed on a notice, set in a request) has another."""
+    return clock_rules.opening_dates(
+        timer.started_on,
+        get_work_calendar(),
+        amount=timer.amount,
+        unit=timer.unit,
+        counting=timer.counting,
+        warning_share=timer.warning_share,
+    ).due_on
+
+
 def timer_open(
     *,
     case: Case,

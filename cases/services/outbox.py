@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from cases.enqueue import DELIVER_NOTIFICATIONS, enqueue
-from cases.models import CaseEvent, CaseState, Notification, Party, Step, Timer
+from cases.models import CaseEvent, CaseState, Notice, Notification, Party, Step, Timer
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +56,12 @@ APPLICANT_NOTICES = frozenset(
 )
 
 
-def case_event_recorded(*, event: CaseEvent) -> None:
+def case_event_recorded(*, event: CaseEvent, notice: Notice | None = None) -> None:
     """Queue the e-mail a new case event causes, in the caller's transaction.
 
     Only public events of ``APPLICANT_NOTICES`` notify anyone: the applicant's contact,
-    in their language. Delivery is requested once the transaction commits.
+    in their language, with the event's ``notice`` (PDF) attached. Delivery is requested
+    once the transaction commits.
     """
     if not event.public or event.transition not in APPLICANT_NOTICES:
         return
@@ -87,6 +88,8 @@ def case_event_recorded(*, event: CaseEvent) -> None:
         payload.update(
             step=owed["step"], due_on=owed["due_on"].isoformat(), due_estimated=owed["estimated"]
         )
+    if notice is not None:
+        payload.update(notice_id=notice.pk, notice_number=notice.number)
     Notification.objects.bulk_create(
         [
             Notification(
@@ -102,6 +105,47 @@ def case_event_recorded(*, event: CaseEvent) -> None:
         ignore_conflicts=True,
     )
     request_delivery()
+
+
+def notice_corrected(*, notice: Notice) -> None:
+    """Send the applicant a corrected notice (attached), saying which one it replaces."""
+    case = notice.case
+    entity = case.entity
+    if not entity.contact_email:
+        return
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                key=f"notice:{notice.pk}:applicant",
+                kind=Notification.Kind.NOTICE_CORRECTED,
+                case=case,
+                recipient=entity.contact_email,
+                language=entity.contact_language,
+                payload={
+                    "reference": case.reference,
+                    "title": case.title,
+                    "name": entity.contact_name,
+                    "state": case.state,
+                    "notice_id": notice.pk,
+                    "notice_number": notice.number,
+                    "replaces_number": notice.replaces.number if notice.replaces else "",
+                },
+                created_at=notice.issued_at,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    request_delivery()
+
+
+def attachments(notification: Notification) -> list[tuple[str, bytes, str]]:
+    """The stored notice PDF a notification carries, as it was issued: (name, bytes, type)."""
+    notice_id = notification.payload.get("notice_id")
+    if not notice_id:
+        return []
+    notice = Notice.objects.select_related("document").get(pk=notice_id)
+    with notice.document.file.open("rb") as stored:
+        return [(f"{notice.number}.pdf", stored.read(), notice.document.content_type)]
 
 
 def request_delivery() -> None:
@@ -168,10 +212,11 @@ def _deliver_next(*, now: datetime, connection: Any) -> int | None:
         row.attempts += 1
         try:
             subject, body = render(row)
+            message = mail.EmailMessage(subject, body, None, [row.recipient], connection=connection)
+            for name, content, content_type in attachments(row):
+                message.attach(name, content, content_type)
             connection.open()  # the first row opens it; the others reuse it
-            mail.send_mail(
-                subject, body, None, [row.recipient], fail_silently=False, connection=connection
-            )
+            message.send(fail_silently=False)
         except Exception as error:
             with contextlib.suppress(Exception):
                 connection.close()  # reopened for the next row, should it have broken
@@ -205,6 +250,7 @@ def render(notification: Notification) -> tuple[str, str]:
 APPLICANT_KINDS = frozenset(
     {
         Notification.Kind.CASE_TRANSITION,
+        Notification.Kind.NOTICE_CORRECTED,
         Notification.Kind.APPLICANT_REMINDER,
         Notification.Kind.APPLICANT_DUE_TODAY,
     }

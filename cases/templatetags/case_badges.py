@@ -133,3 +133,24 @@ def due_badge(case: Any) -> SafeString:
     if due is None:
         return format_html('<span class="pc-muted">—</span> {}', flags)
     return format_html('<span class="pc-date">{}</span> {}', due.isoformat(), flags)
+
+
+@register.filter
+def document_kind_label(kind: str) -> str:
+    """A stored document kind in the reader's language."""
+    from cases.choices import DocumentKind
+
+    try:
+        return str(DocumentKind(kind).label)
+    except ValueError:
+        return kind
+
+
+@register.filter
+def consistency_outcome_label(outcome: str) -> str:
+    from cases.models import ConsistencyCheck
+
+    try:
+        return str(ConsistencyCheck.Outcome(outcome).label)
+    except ValueError:
+        return outcome

@@ -23,6 +23,7 @@ from cases.models import (
     CaseState,
     Entity,
     RegistrationState,
+    RequiredDocument,
     Role,
     TimeLimitRule,
 )
@@ -517,7 +518,7 @@ def test_list_shows_state_and_deadline_badges(client, center):
 
 def test_nobody_may_delete_cases_or_events(client, center):
     case = make_case(CaseState.SUBMITTED, center=center)
-    event = case.events.get()
+    event = case.events.get(transition="submit")
     client.force_login(make_superuser())
 
     assert client.get(reverse("admin:cases_case_delete", args=[case.pk])).status_code == 403
@@ -689,6 +690,14 @@ def test_new_center_gets_its_default_time_limit_rules(client):
 
     assert response.status_code == 302
     assert TimeLimitRule.objects.filter(center__code="NJ").count() == 6
+    # And its required documents, the defaults per patent type, for staff to edit.
+    required = RequiredDocument.objects.filter(center__code="NJ")
+    assert set(required.filter(patent_type="design").values_list("kind", flat=True)) == {
+        "request",
+        "design_views",
+        "brief_explanation",
+    }
+    assert required.filter(patent_type="utility_model", kind="drawings").exists()
 
 
 def test_entity_credit_code_is_normalised_before_validation(client, center):

@@ -30,8 +30,9 @@ def accepted_case(submitted: datetime, accepted: datetime) -> Case:
 
 
 def submitted_case(on: datetime, **kwargs) -> Case:
+    """A case registered on ``on`` with the documents that accepting it needs."""
     entity = factories.make_entity(factories.make_center())
-    return services.case_submit(
+    case = services.case_submit(
         actor=factories.staff_of(entity),
         entity=entity,
         patent_type=kwargs.get("patent_type", "invention"),
@@ -39,6 +40,8 @@ def submitted_case(on: datetime, **kwargs) -> Case:
         classification="C08K 3/04",
         at=on,
     )
+    factories.add_documents(case, at=on)
+    return case
 
 
 @pytest.mark.django_db
@@ -127,6 +130,7 @@ def test_rule_changes_do_not_move_running_clocks():
         classification="C08K",
         at=at(2025, 3, 3),
     )
+    factories.add_documents(later)
     later = services.case_accept(case=later, actor=factories.staff_of(later), at=at(2025, 3, 4))
     assert timer(later, Step.REVIEW).due_on == date(2025, 3, 18)  # Tue + 10 working days
     assert Timer.objects.get(pk=running.pk).due_on == date(2025, 3, 11)
@@ -159,6 +163,7 @@ def test_patent_type_rule_wins_over_the_center_rule():
         classification="14-02",
         at=at(2025, 3, 3),
     )
+    factories.add_documents(design)
     design = services.case_accept(case=design, actor=factories.staff_of(design), at=at(2025, 3, 4))
     assert timer(design, Step.REVIEW).due_on == date(2025, 3, 7)  # Tue + 3 working days
 

@@ -44,6 +44,9 @@ pytestmark = pytest.mark.django_db
 S = CaseState
 
 
+FILE_EVENTS = ("add_document", "issue_notice")
+
+
 def seed(*args: str) -> str:
     out = StringIO()
     call_command("seed_demo", *args, stdout=out)
@@ -269,7 +272,8 @@ def test_bulk_rows_are_what_the_services_would_write():
                 e.public,
                 e.occurred_on,
             )
-            for e in case.events.order_by("id")
+            # The bulk generator makes no files: neither documents nor notices.
+            for e in case.events.exclude(transition__in=FILE_EVENTS).order_by("id")
         ]
         assert events == [
             (
@@ -394,3 +398,31 @@ def test_bulk_after_the_demo_adds_cases_without_touching_the_staff():
     assert set(User.objects.values_list("username", "password")) == users
     assert "(existing, unchanged)" in output
     assert data.SHANGHAI.code in output
+
+
+def test_demo_cases_have_their_documents_and_the_notices_of_their_history():
+    import hashlib
+
+    from cases.choices import NOTICE_OF_TRANSITION
+    from cases.models import CaseDocument, Notice, RequiredDocument
+
+    seed("--demo-cases", "14", "--seed", "3")
+    for case in Case.objects.all():
+        kinds = RequiredDocument.objects.kinds_for(
+            center_id=case.center_id, patent_type=case.patent_type
+        )
+        documents = CaseDocument.objects.filter(case=case).uploaded()
+        assert sorted(documents.values_list("kind", flat=True)) == sorted(kinds)
+        for document in documents:
+            with document.file.open("rb") as stored:
+                content = stored.read()
+            assert content.startswith(b"%PDF-") and document.pages == 1
+            assert hashlib.sha256(content).hexdigest() == document.sha256
+        decisions = CaseEvent.objects.filter(case=case, transition__in=NOTICE_OF_TRANSITION)
+        notices = Notice.objects.filter(case=case)
+        assert sorted(notices.values_list("event_id", flat=True)) == sorted(
+            decisions.values_list("id", flat=True)
+        )
+        for notice in notices:
+            assert notice.kind == NOTICE_OF_TRANSITION[notice.event.transition]
+            assert notice.document.pages >= 1
