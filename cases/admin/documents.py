@@ -1,6 +1,6 @@
 """The case page's documents and notices: attach, download, correct a notice.
 
-Downloads are served by ``document_download_view`` only, never from a storage URL: the
+Downloads are served by ``document_download_view`` and ``notice_download_view`` only, never from a storage URL: the
 user must see the case (staff of other centers get 404, like the case page itself);
 the file goes out as an attachment, with ``X-Content-Type-Options: nosniff`` so that no
 browser renders an upload as a page, and is not cached.
@@ -26,7 +26,7 @@ from cases.errors import DomainError
 from cases.forms import ConsistencyForm, DocumentForm, NoticeCorrectionForm, form_error_messages
 from cases.models import Case, CaseDocument, Notice, RequiredDocument
 from cases.services.consistency import case_check_consistency, consistency_kinds
-from cases.services.notices import notice_correct
+from cases.services.notices import notice_correct, notice_pdf
 
 # The id of the documents section on the case page.
 DOCUMENTS_ANCHOR = "case-documents"
@@ -69,6 +69,11 @@ class CaseDocumentsAdmin:
                 "<path:object_id>/consistency/",
                 admin_view(self.consistency_view),
                 name="cases_case_consistency",
+            ),
+            path(
+                "<path:object_id>/notices/<int:notice_id>/pdf/",
+                admin_view(self.notice_download_view),
+                name="cases_case_notice",
             ),
             path(
                 "<path:object_id>/notices/<int:notice_id>/correct/",
@@ -119,6 +124,17 @@ class CaseDocumentsAdmin:
         if document is None:
             raise Http404(gettext("No such document."))
         return document_response(document)
+
+    def notice_download_view(
+        self, request: HttpRequest, object_id: str, notice_id: int
+    ) -> HttpResponse:
+        """A notice's PDF (made now if nobody has needed it yet); 404 as for documents."""
+        case = self.get_case(request, object_id)
+        if not request.user.has_perm("cases.view_case", case):
+            raise Http404(gettext("No such notice."))
+        if not Notice.objects.filter(case=case, pk=notice_id).exists():
+            raise Http404(gettext("No such notice."))
+        return document_response(notice_pdf(notice=notice_id))
 
     def consistency_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         case = self.get_case(request, object_id)

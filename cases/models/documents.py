@@ -197,6 +197,15 @@ class CaseDocument(AppendOnly):
         default=False,
         help_text=_("Uploaded at the consistency check as the document filed with CNIPA."),
     )
+    notice = models.OneToOneField(
+        "Notice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="document",
+        verbose_name=_("notice"),
+        help_text=_("The notice this PDF is (for documents of kind notice)."),
+    )
 
     objects = CaseDocumentQuerySet.as_manager()
 
@@ -239,8 +248,12 @@ class NoticeCounter(models.Model):
 
 
 class Notice(AppendOnly):
-    """A numbered notice of the center (``SH-TZ-2026-000123``), stored as the PDF that
-    was sent; a correction of it is a new notice that names this one."""
+    """A numbered notice of the center (``SH-TZ-2026-000123``); a correction of it is a
+    new notice that names this one.
+
+    Its content (``html``) is fixed when it is issued, in the decision's transaction; the
+    PDF made from it once, when it is first needed (``CaseDocument.notice``, reverse
+    ``notice.document``), is what is sent and downloaded from then on."""
 
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, related_name="notices", verbose_name=_("case")
@@ -254,9 +267,7 @@ class Notice(AppendOnly):
         verbose_name=_("decision"),
         help_text=_("The transition the notice announces."),
     )
-    document = models.OneToOneField(
-        CaseDocument, on_delete=models.PROTECT, related_name="notice", verbose_name=_("PDF")
-    )
+    html = models.TextField(_("content"), editable=False)
     replaces = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -277,6 +288,14 @@ class Notice(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.number} {self.get_kind_display()}"
+
+    @property
+    def pdf(self) -> CaseDocument | None:
+        """The notice's PDF if it has been made (``notices.notice_pdf`` makes it)."""
+        try:
+            return self.document
+        except CaseDocument.DoesNotExist:
+            return None
 
 
 class ConsistencyCheck(AppendOnly):

@@ -33,7 +33,7 @@ from cases import events
 from cases.actors import Actor
 from cases.choices import IMAGE_KINDS, UPLOADED_KINDS, DocumentKind
 from cases.errors import InvalidInput, TransitionNotAllowed
-from cases.models import Case, CaseDocument, CaseEvent, CaseState, CorrectionRequest
+from cases.models import Case, CaseDocument, CaseEvent, CaseState, CorrectionRequest, Notice
 from cases.services import outbox
 from cases.services.transitions import case_locked, check_permission, now_or
 
@@ -143,6 +143,7 @@ def document_store(
     at: datetime,
     answers: CorrectionRequest | None = None,
     as_filed: bool = False,
+    notice: Notice | None = None,
 ) -> CaseDocument:
     """Save a checked file under a generated name as the next version of ``kind``
     (the caller holds the case lock, so versions follow one another)."""
@@ -169,6 +170,7 @@ def document_store(
         uploaded_at=at,
         answers=answers,
         as_filed=as_filed,
+        notice=notice,
     )
 
 

@@ -1,18 +1,20 @@
-"""The center's notices (通知书): numbered, rendered to PDF, stored, sent.
+"""The center's notices (通知书): numbered, fixed, made into a PDF once, sent.
 
 Five transitions produce one (``NOTICE_OF_TRANSITION``): accept 受理通知书, decline
 不予受理通知书, request_correction 补正通知书, qualify 预审合格通知书, disqualify 预审不合格通知书.
 The service of the transition calls ``notice_issue`` right after writing its event, in
 its transaction: the number is taken from a counter row locked per center and year (so
 two notices at once get consecutive numbers, and a transition that rolls back gives its
-number back), the template ``cases/notices/<kind>.html`` is rendered in the applicant's
-language and turned into a PDF by WeasyPrint (about 0.1 s; the first one in a process
-also loads the fonts), and the PDF is stored as a ``CaseDocument`` of kind ``notice``.
-The applicant's e-mail for the transition attaches that stored file. Rendering in the
-transaction, rather than in a task afterwards, means a decision never exists without
-its notice, no retry can make a second one, and what is stored is what is sent: a
-notice is never rendered again. ``notice_correct`` issues a new notice, with a new
-number, naming the one it replaces.
+number back), and the template ``cases/notices/<kind>.html`` is rendered in the
+applicant's language and stored with the notice. A decision therefore never exists
+without its notice, and its content can never change afterwards.
+
+Turning that content into a PDF (WeasyPrint, about 0.1 s, more for a process's first)
+is left out of the transition: ``notice_pdf`` does it once, the first time the PDF is
+needed (the e-mail that attaches it, a download), under the case lock, and stores it as
+a ``CaseDocument`` of kind ``notice`` linked to the notice; every later read gets that
+same file. So what is stored is what is sent, and no retry can make a second one.
+``notice_correct`` issues a new notice, with a new number, naming the one it replaces.
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cases import events
-from cases.actors import Actor
+from cases.actors import SYSTEM, Actor
 from cases.choices import NOTICE_OF_TRANSITION, DocumentKind, NoticeKind, kind_labels
 from cases.errors import InvalidInput
 from cases.models import (
     Case,
+    CaseDocument,
     CaseEvent,
     CorrectionRequest,
     Notice,
@@ -81,8 +84,9 @@ def notice_issue(
     replaces: Notice | None = None,
     message: str | None = None,
 ) -> Notice:
-    """The notice of ``event``'s decision, numbered, rendered and stored (the caller holds
-    the case lock). ``message`` replaces the event's message in a corrected notice."""
+    """The notice of ``event``'s decision, numbered and its content fixed (the caller
+    holds the case lock); the PDF is made later by ``notice_pdf``. ``message`` replaces
+    the event's message in a corrected notice."""
     kind = NOTICE_OF_TRANSITION[event.transition]
     number = _next_number(case, local_day(at).year)
     language = case.entity.contact_language or settings.LANGUAGE_CODE
@@ -99,27 +103,12 @@ def notice_issue(
                 message=event.public_note if message is None else message,
             ),
         )
-    content = render_pdf(html)
-    document = document_store(
-        case=case,
-        kind=DocumentKind.NOTICE,
-        checked=Checked(
-            file=io.BytesIO(content),
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            content_type=PDF,
-            pages=_page_count(content),
-        ),
-        original_name=f"{number}.pdf",
-        actor=actor,
-        at=at,
-    )
     notice = Notice.objects.create(
         case=case,
         kind=kind,
         number=number,
         event=event,
-        document=document,
+        html=html,
         replaces=replaces,
         language=language,
         issued_at=at,
@@ -157,6 +146,38 @@ def notice_correct(
         )
         outbox.notice_corrected(notice=notice)
     return notice
+
+
+def notice_pdf(*, notice: Notice | int) -> CaseDocument:
+    """The notice's PDF: made from its fixed content the first time it is asked for, under
+    the case lock (so two readers at once make one), and stored; the same file ever after."""
+    pk = notice if isinstance(notice, int) else notice.pk
+    existing = CaseDocument.objects.filter(notice_id=pk).first()
+    if existing is not None:
+        return existing
+    case_id = Notice.objects.values_list("case_id", flat=True).get(pk=pk)
+    with case_locked(case_id) as case:
+        existing = CaseDocument.objects.filter(notice_id=pk).first()
+        if existing is not None:
+            return existing
+        notice = Notice.objects.select_related("event__actor").get(pk=pk)
+        content = render_pdf(notice.html)
+        issuer = notice.event.actor
+        return document_store(
+            case=case,
+            kind=DocumentKind.NOTICE,
+            checked=Checked(
+                file=io.BytesIO(content),
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                content_type=PDF,
+                pages=_page_count(content),
+            ),
+            original_name=f"{notice.number}.pdf",
+            actor=SYSTEM if issuer is None else Actor(user=issuer, channel=notice.event.channel),
+            at=notice.issued_at,
+            notice=notice,
+        )
 
 
 _font_config: list[Any] = []

@@ -139,13 +139,17 @@ def notice_corrected(*, notice: Notice) -> None:
 
 
 def attachments(notification: Notification) -> list[tuple[str, bytes, str]]:
-    """The stored notice PDF a notification carries, as it was issued: (name, bytes, type)."""
+    """The notice PDF a notification carries (made now if it is the first time it is
+    needed; the same stored file on every retry): (name, bytes, type)."""
+    # notices writes this module's rows, so it is imported when a notice is attached.
+    from cases.services.notices import notice_pdf
+
     notice_id = notification.payload.get("notice_id")
     if not notice_id:
         return []
-    notice = Notice.objects.select_related("document").get(pk=notice_id)
-    with notice.document.file.open("rb") as stored:
-        return [(f"{notice.number}.pdf", stored.read(), notice.document.content_type)]
+    document = notice_pdf(notice=notice_id)
+    with document.file.open("rb") as stored:
+        return [(document.original_name, stored.read(), document.content_type)]
 
 
 def request_delivery() -> None:

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from cases.demo.files import text_pdf
 from cases.models import Case, CaseDocument, CaseState, Notice, Role
+from cases.services import notices
 from tests import factories
 from tests.browser.conftest import SCREENSHOTS
 
@@ -109,7 +110,7 @@ def test_attach_correct_qualify_and_read_the_notice(journey, live_server, browse
     download.value.save_as(pdf_path)
     assert download.value.suggested_filename == f"{notice.number}.pdf"
     content = pdf_path.read_bytes()
-    with notice.document.file.open("rb") as stored:
+    with notices.notice_pdf(notice=notice).file.open("rb") as stored:
         assert content == stored.read()
     text = PdfReader(io.BytesIO(content)).pages[0].extract_text().replace(" ", "")
     for expected in (

@@ -82,7 +82,7 @@ def test_staff_of_another_center_get_404_for_documents(client, center):
     login(client, Role.CENTER_ADMIN, make_center())
     for url in (
         reverse("admin:cases_case_document", args=[case.pk, document.pk]),
-        reverse("admin:cases_case_document", args=[case.pk, notice.document.pk]),
+        reverse("admin:cases_case_notice", args=[case.pk, notice.pk]),
     ):
         assert client.get(url).status_code == 404
     response = client.post(
@@ -135,7 +135,7 @@ def test_notices_are_listed_and_a_corrected_one_replaces_the_newest(client, cent
     login(client, Role.INTAKE_CLERK, center, language="en")
     body = client.get(page(case)).content.decode()
     assert notice.number in body and "Non-acceptance notice" in body
-    assert reverse("admin:cases_case_document", args=[case.pk, notice.document.pk]) in body
+    assert reverse("admin:cases_case_notice", args=[case.pk, notice.pk]) in body
     response = client.post(
         reverse("admin:cases_case_notice_correct", args=[case.pk, notice.pk]),
         {"message": "Outside the center's fields: B01D is not covered."},

@@ -16,6 +16,7 @@ from cases import services
 from cases.actors import SYSTEM
 from cases.errors import InvalidInput, PermissionDenied
 from cases.models import (
+    Case,
     CaseDocument,
     CaseEvent,
     CaseState,
@@ -32,7 +33,7 @@ S = CaseState
 
 
 def notice_text(notice: Notice) -> str:
-    with notice.document.file.open("rb") as stored:
+    with notices.notice_pdf(notice=notice).file.open("rb") as stored:
         reader = PdfReader(io.BytesIO(stored.read()))
     return "\n".join(page.extract_text() for page in reader.pages)
 
@@ -66,8 +67,11 @@ def test_each_decision_the_applicant_is_told_of_has_a_notice(state, kinds):
     issued = list(Notice.objects.filter(case=case).order_by("id"))
     assert [n.kind for n in issued] == kinds
     for notice in issued:
-        assert notice.document.kind == "notice" and notice.document.pages >= 1
-        assert notice.document.content_type == "application/pdf"
+        assert (
+            notices.notice_pdf(notice=notice).kind == "notice"
+            and notices.notice_pdf(notice=notice).pages >= 1
+        )
+        assert notices.notice_pdf(notice=notice).content_type == "application/pdf"
         assert notice.event.case_id == case.pk
         assert notice.event.transition in {
             "accept",
@@ -152,7 +156,7 @@ def test_the_email_attaches_the_stored_notice_unchanged():
     [(_name, content, content_type)] = [
         a for a in sent.attachments if a[0] == f"{notice.number}.pdf"
     ]
-    with notice.document.file.open("rb") as stored:
+    with notices.notice_pdf(notice=notice).file.open("rb") as stored:
         assert content == stored.read()
     assert content_type == "application/pdf"
 
@@ -161,7 +165,7 @@ def test_the_email_attaches_the_stored_notice_unchanged():
 def test_a_corrected_notice_is_a_new_one_naming_the_old(english):
     case = make_case(S.NOT_ACCEPTED)
     old = Notice.objects.get(case=case)
-    with old.document.file.open("rb") as stored:
+    with notices.notice_pdf(notice=old).file.open("rb") as stored:
         old_bytes = stored.read()
     new = notices.notice_correct(
         notice=old, actor=staff_of(case), message="The main class is B01D, not C08K."
@@ -170,7 +174,7 @@ def test_a_corrected_notice_is_a_new_one_naming_the_old(english):
     text = notice_text(new).replace("\n", " ")
     assert old.number in text and "The main class is B01D" in text
     # What was sent before stays as it was.
-    with Notice.objects.get(pk=old.pk).document.file.open("rb") as stored:
+    with notices.notice_pdf(notice=old.pk).file.open("rb") as stored:
         assert stored.read() == old_bytes
     row = Notification.objects.get(key=f"notice:{new.pk}:applicant")
     assert row.payload["replaces_number"] == old.number
@@ -255,4 +259,61 @@ def test_two_notices_at_once_get_consecutive_numbers():
     year = first.submitted_at.year
     assert results == {"a": f"SH-TZ-{year}-000001", "b": f"SH-TZ-{year}-000002"}
     assert NoticeCounter.objects.get(center=center, year=year).last == 2
-    assert CaseDocument.objects.filter(case__center=center, kind="notice").count() == 2
+    assert Notice.objects.filter(case__center=center).count() == 2
+    # Their PDFs are made when first needed, not in the decision's transaction.
+    assert not CaseDocument.objects.filter(case__center=center, kind="notice").exists()
+
+
+@pytest.mark.django_db
+def test_the_decision_fixes_the_content_and_the_pdf_is_made_once_when_first_needed():
+    case = make_case(S.SUBMITTED, center=shanghai())
+    services.case_accept(case=case, actor=staff_of(case, Role.INTAKE_CLERK))
+    notice = Notice.objects.get(case=case)
+    assert notice.number in notice.html and "受理通知书" in notice.html
+    assert notice.pdf is None
+    first = notices.notice_pdf(notice=notice)
+    again = notices.notice_pdf(notice=notice.pk)
+    assert again.pk == first.pk and first.notice_id == notice.pk
+    assert (
+        first.kind == "notice"
+        and first.pages >= 1
+        and first.original_name == f"{notice.number}.pdf"
+    )
+    assert first.uploaded_by == notice.event.actor and first.uploaded_at == notice.issued_at
+    assert CaseDocument.objects.filter(case=case, kind="notice").count() == 1
+    assert notice.number in notice_text(notice)
+
+
+@pytest.mark.django_db
+def test_the_pdf_shows_what_was_fixed_at_the_decision_even_if_the_case_changed_since():
+    case = make_case(S.SUBMITTED, center=shanghai())
+    services.case_accept(case=case, actor=SYSTEM)
+    notice = Notice.objects.get(case=case)
+    Case.objects.filter(pk=case.pk).update(title="另一个标题")
+    text = notice_text(notice)
+    assert case.title in text and "另一个标题" not in text
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_readers_at_once_make_one_pdf():
+    case = make_case(S.UNDER_REVIEW, center=shanghai())
+    notice = Notice.objects.get(case=case)
+    start = threading.Barrier(2)
+    made: list[object] = []
+
+    def read():
+        try:
+            start.wait(30)
+            made.append(notices.notice_pdf(notice=notice.pk).pk)
+        except Exception as error:  # reported by the main thread
+            made.append(error)
+        finally:
+            connections.close_all()
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join(60)
+    assert len(made) == 2 and made[0] == made[1] and isinstance(made[0], int)
+    assert CaseDocument.objects.filter(case=case, kind="notice").count() == 1

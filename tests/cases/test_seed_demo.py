@@ -37,6 +37,7 @@ from cases.models import (
     TimeLimitRule,
     Timer,
 )
+from cases.services import notices
 from cases.services.access import case_find_by_access_code
 from cases.validators import validate_credit_code
 
@@ -419,10 +420,10 @@ def test_demo_cases_have_their_documents_and_the_notices_of_their_history():
             assert content.startswith(b"%PDF-") and document.pages == 1
             assert hashlib.sha256(content).hexdigest() == document.sha256
         decisions = CaseEvent.objects.filter(case=case, transition__in=NOTICE_OF_TRANSITION)
-        notices = Notice.objects.filter(case=case)
-        assert sorted(notices.values_list("event_id", flat=True)) == sorted(
+        issued = Notice.objects.filter(case=case)
+        assert sorted(issued.values_list("event_id", flat=True)) == sorted(
             decisions.values_list("id", flat=True)
         )
-        for notice in notices:
+        for notice in issued:
             assert notice.kind == NOTICE_OF_TRANSITION[notice.event.transition]
-            assert notice.document.pages >= 1
+            assert notices.notice_pdf(notice=notice).pages >= 1
