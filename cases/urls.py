@@ -13,6 +13,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # every one of its requests.
     path("status/", status.status_lookup, name="status_lookup"),
     path("status/c/<str:token>/", status.status_page, name="status_page"),
+    path(
+        "status/c/<str:token>/notices/<int:notice_id>/",
+        status.status_notice,
+        name="status_notice",
+    ),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard.dashboard_export_csv, name="dashboard_export_csv"),
     path("dashboard/export.xlsx", dashboard.dashboard_export_xlsx, name="dashboard_export_xlsx"),

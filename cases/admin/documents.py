@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import URLPattern, path
 from django.utils.translation import gettext
@@ -27,23 +27,10 @@ from cases.forms import ConsistencyForm, DocumentForm, NoticeCorrectionForm, for
 from cases.models import Case, CaseDocument, Notice, RequiredDocument
 from cases.services.consistency import case_check_consistency, consistency_kinds
 from cases.services.notices import notice_correct, notice_pdf
+from cases.views.downloads import document_response
 
 # The id of the documents section on the case page.
 DOCUMENTS_ANCHOR = "case-documents"
-
-
-def document_response(document: CaseDocument) -> FileResponse:
-    """The stored file as a download: attachment, its own type, never sniffed or cached."""
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 class CaseDocumentsAdmin:

@@ -48,6 +48,7 @@ from cases.models import (
 from cases.models import Counting as C
 from cases.services import clocks, outbox
 from cases.services.documents import PDF, Checked, document_store
+from cases.services.status_pages import status_pages_forget
 from cases.services.transitions import case_locked, check_permission, local_day, now_or
 
 # The applicant's clock each notice announces, if any.
@@ -145,6 +146,8 @@ def notice_correct(
             case=case, event=old.event, actor=actor, at=at, replaces=old, message=message.strip()
         )
         outbox.notice_corrected(notice=notice)
+        # The status page lists the notices.
+        status_pages_forget(case_id=case.pk)
     return notice
 
 

@@ -17,9 +17,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from cases.models import Case
+from cases.models import Case, Notice
 from cases.selectors.status import case_status, kept, status_case
 from cases.services import access
+from cases.services.notices import notice_pdf
+from cases.views.downloads import document_response
 
 # The public pages' template engine (Jinja2, ``templates/jinja2/``; see protection_center.jinja_env).
 PUBLIC_TEMPLATES = "jinja2"
@@ -129,6 +131,29 @@ def _no_store(response: HttpResponse) -> HttpResponse:
     # What never_cache sets, as constants: this is the hottest response of the site.
     response["Expires"] = "Thu, 01 Jan 1970 00:00:00 GMT"
     response["Cache-Control"] = "max-age=0, no-cache, no-store, must-revalidate, private"
+    return response
+
+
+def _linked_case(token: str) -> Case | None:
+    """The case of a valid, unrevoked status link (as ``status_page`` checks it)."""
+    link = access.read_status_token(token)
+    if link is None:
+        return None
+    case = Case.objects.filter(pk=link.case_id).only("pk", "access_code_hash").first()
+    if case is None or not link.matches(case.access_code_hash):
+        return None
+    return case
+
+
+@require_safe
+def status_notice(request: HttpRequest, token: str, notice_id: int) -> HttpResponse:
+    """A notice of the case, as a PDF, for whoever holds its status link; anything else
+    (a notice of another case, a revoked or forged link) is the status page's not found."""
+    case = _linked_case(token)
+    if case is None or not Notice.objects.filter(case=case, pk=notice_id).exists():
+        return _no_store(_not_found(request))
+    response = document_response(notice_pdf(notice=notice_id))
+    response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 

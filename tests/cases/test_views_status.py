@@ -484,10 +484,10 @@ def test_the_page_makes_as_many_queries_for_30_events_as_for_3(client, state):
     few = _page_queries(client, factories.make_case(state), 3)
     many = _page_queries(client, factories.make_case(state), 30)
     assert few == many
-    # The case (with the versions), its events, its clocks, the figures (cached), and the
-    # working-day calendar's rows (once per process, only for a working-day clock such as
-    # the review).
-    assert many <= 6
+    # The case (with the versions), its events, its clocks, its notices, the figures
+    # (cached), and the working-day calendar's rows (once per process, only for a
+    # working-day clock such as the review).
+    assert many <= 7
 
 
 def test_an_unknown_case_is_not_found():

@@ -1,9 +1,10 @@
-"""The public status page of one case: everything the applicant sees, in three queries.
+"""The public status page of one case: everything the applicant sees, in four queries.
 
 ``status_case`` reads the case with its center, its applicant and the versions of what
 its page shows; ``case_status`` puts the page together from it and:
 
-- ``reading``: its public events, its running clocks and the benchmark clock;
+- ``reading``: its public events, its running clocks, the benchmark clock and the
+  center's notices;
 - ``progress``: where the case is on its path, what is awaited from whom by when and
   under which rule, and the days against the center's benchmark;
 - ``estimates``: expected dates from the center's finished cases (one query, cached for
@@ -47,7 +48,7 @@ from cases.selectors.status.reading import CaseRow, status_case, status_history
 
 def case_status(*, case: CaseRow, today: date) -> CaseStatus:
     """What the public status page of a case (read by ``status_case``) shows, as of ``today``."""
-    events, clocks = status_history(case.id)
+    events, clocks, notices = status_history(case.id)
     running = [c for c in clocks if c.running and c.paused_since is None]
     # The calendar of the version read with the case: the page is kept under it.
     calendar = get_work_calendar(version=case.calendar_version) if running else None
@@ -77,6 +78,7 @@ def case_status(*, case: CaseRow, today: date) -> CaseStatus:
             )
             for on, name, note in events
         ],
+        notices=notices,
         benchmark=benchmark_of(case, clocks, today),
         estimates=case_estimates(case, today),
         contact=Contact(

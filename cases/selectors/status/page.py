@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cases.models import CaseState, Party
+from cases.selectors.status.reading import NoticeRow
 from protection_center.jinja_env import date_format
 
 # Said to screen readers after each step's name (the page shows it with colour and icons).
@@ -215,6 +216,7 @@ class CaseStatus:
     owed: list[Deadline]
     waiting_on: list[Deadline]
     timeline: list[TimelineEntry]
+    notices: list[NoticeRow]
     benchmark: BenchmarkProgress | None
     estimates: list[Estimate]
     contact: Contact

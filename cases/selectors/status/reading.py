@@ -1,10 +1,11 @@
-"""Reading a case for its status page: three statements of plain SQL, on every database.
+"""Reading a case for its status page: four statements of plain SQL, on every database.
 
 ``status_case`` reads the case with its center and applicant and the versions of what
 the page shows (the case's, its center's, its applicant's and the calendar's): enough to
 check the link and to find a kept page, which is all a page viewed again reads.
-``status_history`` reads what else a page rendered afresh needs: the public events and
-the clocks. Plain SQL rather than the ORM: building these queries
+``status_history`` reads what else a page rendered afresh needs: the public events, the
+clocks and the center's notices (their PDFs are downloaded through the same signed
+link). Plain SQL rather than the ORM: building these queries
 cost the ORM more than three times what running them costs the database, and the page
 is public and hot (README, *Applicant status page*). The statements are standard SQL,
 made once from the models' tables and columns, and run as they are on PostgreSQL and on
@@ -21,7 +22,17 @@ from typing import Any
 from django.db import connections
 from django.utils import timezone
 
-from cases.models import CalendarVersion, Case, CaseEvent, Center, Entity, Step, Timer
+from cases.models import (
+    CalendarVersion,
+    Case,
+    CaseEvent,
+    Center,
+    Entity,
+    Notice,
+    NoticeKind,
+    Step,
+    Timer,
+)
 
 
 @dataclass(slots=True)
@@ -72,6 +83,24 @@ class ClockRow:
     @property
     def step_label(self) -> str:
         return str(Step(self.step).label)
+
+
+@dataclass(slots=True)
+class NoticeRow:
+    """A notice of the center, listed on the page with its download link."""
+
+    id: int
+    number: str
+    kind: str
+    issued_at: datetime
+
+    @property
+    def kind_label(self) -> str:
+        return str(NoticeKind(self.kind).label)
+
+    @property
+    def issued_on(self) -> date:
+        return timezone.localdate(self.issued_at)
 
 
 Event = tuple[date, str, str]  # the day it happened, transition, public note
@@ -139,6 +168,10 @@ _EVENTS_SQL = f"""
     SELECT {_columns("e", _EVENT_COLUMNS)} FROM {CaseEvent._meta.db_table} e
      WHERE e.case_id = %s AND e.public ORDER BY e.created_at DESC, e.id DESC
 """
+_NOTICES_SQL = f"""
+    SELECT n.id, n.number, n.kind, n.issued_at FROM {Notice._meta.db_table} n
+     WHERE n.case_id = %s ORDER BY n.issued_at, n.id
+"""
 # The running clocks, and the benchmark's even once stopped.
 _CLOCKS_SQL = f"""
     SELECT {_columns("t", _CLOCK_COLUMNS)} FROM {Timer._meta.db_table} t
@@ -182,16 +215,20 @@ def status_case(case_id: int) -> CaseRow:
     )
 
 
-def status_history(case_id: int) -> tuple[list[Event], list[ClockRow]]:
-    """The case's public events (newest first) and the clocks its page shows."""
+def status_history(case_id: int) -> tuple[list[Event], list[ClockRow], list[NoticeRow]]:
+    """The case's public events (newest first), the clocks its page shows, and the
+    center's notices of it (oldest first)."""
     with connections[Case.objects.db].cursor() as cursor:
         cursor.execute(_EVENTS_SQL, [case_id])
         events = cursor.fetchall()
         cursor.execute(_CLOCKS_SQL, [case_id, Step.BENCHMARK.value])
         clocks = cursor.fetchall()
+        cursor.execute(_NOTICES_SQL, [case_id])
+        notices = cursor.fetchall()
     return (
         [_event(_aware(at), on, name, note) for at, on, name, note in events],
         [_clock(values) for values in clocks],
+        [NoticeRow(pk, number, kind, _aware(at)) for pk, number, kind, at in notices],
     )
 
 
