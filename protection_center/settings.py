@@ -266,7 +266,7 @@ API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/min")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "cases.api.authentication.TokenAuthentication",
-        "cases.api.authentication.SessionAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["cases.api.throttling.TokenRateThrottle"],
@@ -288,6 +288,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PatentTypeEnum": "cases.choices.PatentType",
+        "CaseStateEnum": "cases.choices.CaseState",
+    },
 }
 # Webhooks (cases.services.webhooks): seconds to connect and to read the answer; hosts
 # (names or addresses) allowed even though they are loopback, link-local or private

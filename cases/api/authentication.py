@@ -1,11 +1,12 @@
 """Who calls: a personal API token (``Authorization: Bearer pc_…``), or a staff session
-(the browsable docs at ``/api/docs/``, CSRF-checked by DRF)."""
+(DRF's own ``SessionAuthentication``, CSRF-checked: the docs page's "Try it out")."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -36,5 +37,11 @@ class TokenAuthentication(authentication.BaseAuthentication):
         return 'Bearer realm="api"'
 
 
-class SessionAuthentication(authentication.SessionAuthentication):
-    """The signed-in staff member (the docs page's "Try it out"), with CSRF checks."""
+class TokenScheme(OpenApiAuthenticationExtension):
+    """How the schema describes ``TokenAuthentication``: an HTTP bearer token."""
+
+    target_class = "cases.api.authentication.TokenAuthentication"
+    name = "token"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer", "description": "A personal API token."}
