@@ -138,6 +138,7 @@ class CalendarFeedAdmin(OwnRowsAdmin):
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     event_types = forms.MultipleChoiceField(
         label=_("event types"),
         choices=WebhookEndpoint.EventType.choices,
