@@ -68,8 +68,10 @@ class Cursor(BasePagination):
         value, pk = position
         if isinstance(queryset.model._meta.get_field(self.field), DateTimeField):
             value = datetime.fromisoformat(value)
-        return Q(**{f"{self.field}__{beyond}": value}) | Q(
-            **{self.field: value, f"id__{beyond}": pk}
+        # The first term alone gives the index scan its start; the second breaks ties.
+        from_value = "lte" if self.descending else "gte"
+        return Q(**{f"{self.field}__{from_value}": value}) & (
+            Q(**{f"{self.field}__{beyond}": value}) | Q(**{f"id__{beyond}": pk})
         )
 
     def _decode(self, raw: str | None) -> list[Any] | None:

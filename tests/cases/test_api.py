@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from cases import services
 from cases.choices import Channel
 from cases.models import ApiToken, CaseEvent, CaseState, Role
 from cases.services.api_tokens import api_token_create, api_token_revoke
@@ -347,3 +348,15 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_answer(center, 
         transition_url(case, "accept"), {"note": "x"}, format="json", HTTP_IDEMPOTENCY_KEY="k1"
     )
     assert other.status_code == 422
+
+
+def test_the_dashboard_figures_are_the_managers_centers(center):
+    factories.make_case(S.UNDER_REVIEW, center=center)
+    factories.make_case(S.UNDER_REVIEW)  # another center's
+    services.dashboard_summary_refresh(full=True)  # the task's work: the page only reads
+    manager = factories.center_staff(center, Role.MANAGER)
+    body = client_for(manager).get(reverse("api:dashboard")).json()
+    assert body["center_code"] == center.code
+    assert body["total"]["received"] == 1
+    examiner = factories.center_staff(center, Role.EXAMINER)
+    assert client_for(examiner).get(reverse("api:dashboard")).status_code == 403
