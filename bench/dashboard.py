@@ -137,7 +137,7 @@ INSERT INTO cases_case (reference, patent_type, title, classification, state,
   cnipa_filing_date, grant_notice_date, grant_notice_received_on, submitted_at, accepted_at,
   qualified_at, closed_at, at_risk_since, overdue_since, calendar_estimated,
   benchmark_gross_days, benchmark_net_days, access_code_hash, updated_at, examiner_id,
-  center_id, entity_id)
+  center_id, entity_id, status_version)
 SELECT 'BN-' || i, pt, 'Bench case ' || i, cls, state, filed_on, granted_on, granted_on, sub,
   accepted_at, qualified_at,
   CASE state WHEN 'not_accepted' THEN declined_at WHEN 'unqualified' THEN unqualified_at
@@ -150,7 +150,7 @@ SELECT 'BN-' || i, pt, 'Bench case ' || i, cls, state, filed_on, granted_on, gra
   CASE WHEN granted_on IS NOT NULL THEN granted_on - filed_on - oa_d END,
   '', now(),
   (%(examiners)s::int[])[1 + ((center_id * 6 + ex) %% %(n_examiners)s)],
-  center_id, (%(entities)s::bigint[])[1 + (center_id %% %(n_entities)s)]
+  center_id, (%(entities)s::bigint[])[1 + (center_id %% %(n_entities)s)], 0
 FROM final
 """
 
@@ -189,8 +189,8 @@ WHERE c.reference LIKE 'BN-%%' AND t.wanted
 
 SQL_EVENTS = """
 INSERT INTO cases_caseevent (case_id, transition, from_state, to_state, created_at, note,
-  public_note, public, actor_id)
-SELECT c.id, e.name, e.from_state, e.to_state, e.at, '', '', true, NULL
+  public_note, public, actor_id, channel)
+SELECT c.id, e.name, e.from_state, e.to_state, e.at, '', '', true, NULL, 'system'
 FROM cases_case c
 CROSS JOIN LATERAL (VALUES
   ('submit', '', 'submitted', c.submitted_at),

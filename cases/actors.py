@@ -28,6 +28,11 @@ class Actor:
         """A staff member working in the admin."""
         return cls(user=user, channel=Channel.ADMIN)
 
+    @classmethod
+    def api(cls, user: Any) -> Actor:
+        """A person's program, through their personal API token (or their session)."""
+        return cls(user=user, channel=Channel.API)
+
     @property
     def is_system(self) -> bool:
         return self.channel == Channel.SYSTEM

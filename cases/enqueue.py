@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 
 DELIVER_NOTIFICATIONS = "cases.tasks.deliver_notifications_task"
 REFRESH_DASHBOARD_SUMMARY = "cases.tasks.refresh_dashboard_summary_task"
+DELIVER_WEBHOOKS = "cases.tasks.deliver_webhooks_task"
 
 
 def enqueue(task: str, *, expires: float | None = None, **kwargs: Any) -> bool:

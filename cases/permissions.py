@@ -106,6 +106,13 @@ ADMINISTER = frozenset(
         "add_requireddocument",
         "change_requireddocument",
         "delete_requireddocument",
+        # Webhooks to other systems (cases.services.webhooks): endpoints, and resending.
+        "view_webhookendpoint",
+        "add_webhookendpoint",
+        "change_webhookendpoint",
+        "delete_webhookendpoint",
+        "view_webhookdelivery",
+        "change_webhookdelivery",
     }
 )
 

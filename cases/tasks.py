@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from celery import shared_task
 
-from cases.services import dashboard_summary, outbox, sweep
+from cases.services import dashboard_summary, outbox, sweep, webhooks
 
 DELIVERY_BATCH = 200
 
@@ -31,3 +31,12 @@ def refresh_dashboard_summary_task(full: bool = False) -> int | None:
     """Refresh the dashboard's per-case figures (the page only reads them); ``full``
     rebuilds every row. None when another refresh was running and this one skipped."""
     return dashboard_summary.dashboard_summary_refresh(full=full)
+
+
+@shared_task
+def deliver_webhooks_task(limit: int = DELIVERY_BATCH) -> int:
+    """Send due webhook deliveries; when a full batch went out, go on with the next."""
+    delivered = webhooks.deliver_pending(limit=limit)
+    if delivered >= limit:
+        webhooks.request_delivery()
+    return delivered

@@ -41,6 +41,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(),
         "options": {"expires": 50},
     },
+    "deliver-webhooks": {
+        "task": "cases.tasks.deliver_webhooks_task",
+        "schedule": crontab(),
+        "options": {"expires": 50},
+    },
     "refresh-dashboard-summary": {
         "task": SUMMARY_TASK,
         "schedule": crontab(minute="2-59/5"),

@@ -13,5 +13,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("cases.api.urls")),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]

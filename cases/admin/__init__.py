@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from cases.admin.api import ApiTokenAdmin, WebhookDeliveryAdmin, WebhookEndpointAdmin
 from cases.admin.cases import CaseAdmin
 from cases.admin.centers import CenterAdmin, EntityAdmin, StaffUserAdmin
 from cases.admin.clocks import CalendarDayAdmin, TimeLimitRuleAdmin
@@ -13,6 +14,7 @@ admin.site.site_header = _("Protection Center case tracker")
 admin.site.site_title = _("Protection Center case tracker")
 
 __all__ = [
+    "ApiTokenAdmin",
     "CalendarDayAdmin",
     "CaseAdmin",
     "CaseEventAdmin",
@@ -22,4 +24,6 @@ __all__ = [
     "StaffUserAdmin",
     "TimeLimitRuleAdmin",
     "TimerAdmin",
+    "WebhookDeliveryAdmin",
+    "WebhookEndpointAdmin",
 ]

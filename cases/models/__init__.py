@@ -11,6 +11,13 @@ from cases.choices import (
     RegistrationState,
     Role,
 )
+from cases.models.api import (
+    ApiToken,
+    CalendarFeed,
+    IdempotentRequest,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from cases.models.cases import Case, CaseEvent, CaseQuerySet, ReferenceCounter
 from cases.models.centers import Center, Entity, StaffProfile
 from cases.models.clocks import (
@@ -38,7 +45,9 @@ from cases.models.summary import CaseFigures, DashboardSummaryState
 __all__ = [
     "PRE_FILING_STATES",
     "TERMINAL_STATES",
+    "ApiToken",
     "CalendarDay",
+    "CalendarFeed",
     "CalendarVersion",
     "CalendarYear",
     "Case",
@@ -54,6 +63,7 @@ __all__ = [
     "DashboardSummaryState",
     "DocumentKind",
     "Entity",
+    "IdempotentRequest",
     "Language",
     "Notice",
     "NoticeCounter",
@@ -71,4 +81,6 @@ __all__ = [
     "TimeLimitRule",
     "Timer",
     "Unit",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -46,7 +46,7 @@ from cases.models import (
     Unit,
 )
 from cases.models import Counting as C
-from cases.services import clocks, outbox
+from cases.services import clocks, outbox, webhooks
 from cases.services.documents import PDF, Checked, document_store
 from cases.services.status_pages import status_pages_forget
 from cases.services.transitions import case_locked, check_permission, local_day, now_or
@@ -115,6 +115,7 @@ def notice_issue(
         issued_at=at,
     )
     events.notice_issued_event(case=case, actor=actor, at=at, notice=notice)
+    webhooks.notice_issued(notice=notice)
     return notice
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 
 from cases.enqueue import DELIVER_NOTIFICATIONS, enqueue
 from cases.models import CaseEvent, CaseState, Notice, Notification, Party, Step, Timer
+from cases.services import webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +62,9 @@ def case_event_recorded(*, event: CaseEvent, notice: Notice | None = None) -> No
 
     Only public events of ``APPLICANT_NOTICES`` notify anyone: the applicant's contact,
     in their language, with the event's ``notice`` (PDF) attached. Delivery is requested
-    once the transaction commits.
+    once the transaction commits. Webhooks of the case's center are written here too.
     """
+    webhooks.case_event_recorded(event=event)
     if not event.public or event.transition not in APPLICANT_NOTICES:
         return
     case = event.case

@@ -56,7 +56,7 @@ from cases.models import (
     StaffProfile,
     Timer,
 )
-from cases.services import outbox
+from cases.services import outbox, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +170,7 @@ def _flag_batch(*, now: datetime, today: date, result: SweepResult) -> bool:
         flagged = events.deadline_flagged_events(timer_ids=timer_ids, now=now)
         notifications = _notify_examiners(timer_ids, now=now)
         notifications += _notify_managers(sorted(overdue_ids), now=now)
+        webhooks.deadlines_flagged(at_risk_ids=at_risk_ids, overdue_ids=overdue_ids, now=now)
     result.at_risk += len(at_risk_ids)
     result.overdue += len(overdue_ids)
     result.cases += len(flagged_cases)

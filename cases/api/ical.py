@@ -1,0 +1,111 @@
+"""iCal deadline feeds: a secret URL per staff member (their cases) and per center
+(managers), read by calendar apps.
+
+One all-day event per running clock, on its due date: the step, the case's reference
+and title. Its UID is the clock's (``timer-<id>@<host>``), so a moved due date updates
+the event instead of adding one; a stopped clock leaves the feed. Each event carries a
+reminder (VALARM) on the day the e-mail reminders go out: ``REMINDER_WORKDAYS`` working
+days before. A due date computed without the year's holiday notice says it is
+estimated.
+
+Portal users get a third feed (what their entity owes) from the portal issue: a new
+``CalendarFeed.Scope`` and its case set in ``feed_cases``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from icalendar import Alarm, Calendar, Event
+
+from cases import deadlines
+from cases.calendar import get_work_calendar
+from cases.models import CalendarFeed, Case
+from cases.permissions import user_center_id
+from cases.selectors import api as scope
+from cases.services.api_tokens import calendar_feed_find
+from cases.services.sweep import REMINDER_WORKDAYS
+
+REMINDER_HOUR = 9
+
+
+def feed_cases(feed: CalendarFeed) -> QuerySet[Case]:
+    """The cases a feed shows: the staff member's own (assigned), or the center's."""
+    user = feed.user
+    cases = scope.api_cases(user).open()
+    if feed.scope == CalendarFeed.Scope.CENTER:
+        if not user.has_perm("cases.view_dashboard"):
+            return cases.none()
+        return cases.filter(center_id=user_center_id(user))
+    return cases.filter(examiner=user)
+
+
+def reminder_day(due: date, calendar: deadlines.WorkCalendar) -> date:
+    """The first day on which the due date is within ``REMINDER_WORKDAYS`` working days
+    (the day the sweep sends its reminder)."""
+    day = due
+    while deadlines.add_workdays(day - timedelta(days=1), REMINDER_WORKDAYS, calendar) >= due:
+        day -= timedelta(days=1)
+    return day
+
+
+def feed_calendar(feed: CalendarFeed, *, host: str) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Protection Center//deadlines//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", str(feed.get_scope_display()))
+    work = get_work_calendar().lenient()
+    stamp = timezone.now()
+    for timer in scope.timers_running(feed_cases(feed)):
+        case = timer.case
+        summary = f"{case.reference} · {timer.get_step_display()}"
+        if timer.estimated:
+            summary += " " + _("(estimated)")
+        lines = [case.title, _("Due on %(day)s.") % {"day": timer.due_on.isoformat()}]
+        if timer.estimated:
+            lines.append(
+                _(
+                    "Estimated: the holiday calendar of that year is not entered yet, "
+                    "so the due date counts weekdays only."
+                )
+            )
+        if timer.paused_since is not None:
+            lines.append(_("Paused since %(day)s.") % {"day": timer.paused_since.isoformat()})
+        event = Event()
+        event.add("uid", f"timer-{timer.pk}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", timer.due_on)
+        event.add("dtend", timer.due_on + timedelta(days=1))
+        event.add("summary", summary)
+        event.add("description", "\n".join(lines))
+        event.add("url", f"{settings.SITE_URL.rstrip('/')}{case.get_absolute_url()}")
+        event.add("categories", [str(timer.get_step_display())])
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        remind_at = timezone.make_aware(
+            datetime.combine(reminder_day(timer.due_on, work), time(REMINDER_HOUR))
+        )
+        alarm.add("trigger", remind_at.astimezone(UTC))
+        event.add_component(alarm)
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed behind a secret URL; 404 for an unknown (or reset) one."""
+    feed = calendar_feed_find(token)
+    if feed is None:
+        raise Http404(_("No such calendar."))
+    profile = getattr(feed.user, "staff_profile", None)
+    language = getattr(profile, "language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        body = feed_calendar(feed, host=request.get_host().split(":")[0])
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
