@@ -28,6 +28,12 @@ class Actor:
         """A staff member working in the admin."""
         return cls(user=user, channel=Channel.ADMIN)
 
+    @classmethod
+    def portal(cls, user: Any) -> Actor:
+        """An applicant or agency user acting online in the portal; what they may do is
+        ``cases.permissions.PortalBackend``."""
+        return cls(user=user, channel=Channel.PORTAL)
+
     @property
     def is_system(self) -> bool:
         return self.channel == Channel.SYSTEM
