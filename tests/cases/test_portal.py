@@ -220,7 +220,7 @@ def test_login_is_locked_per_account_after_failures_without_telling_accounts_apa
     for email in ("known@example.com", "unknown@example.com"):
         client = english_client()
         for _attempt in range(3):
-            response = client.post(reverse("account_login"), {"login": email, "password": "bad"})
+            client.post(reverse("account_login"), {"login": email, "password": "bad"})
             assert "_auth_user_id" not in client.session
         locked = client.post(
             reverse("account_login"), {"login": email, "password": "pw-for-tests-1"}
