@@ -37,6 +37,12 @@ VIEW = frozenset(
         "view_casedocument",
         "view_notice",
         "view_requireddocument",
+        # The portal's side (cases/models/portal.py).
+        "view_agency",
+        "view_agencyauthorisation",
+        "view_portalaccount",
+        "view_registrationlicence",
+        "view_submissionquota",
     }
 )
 # The front desk: registrations, intake and the CNIPA steps the applicant reports.
@@ -70,6 +76,9 @@ INTAKE = frozenset(
         "add_casedocument",
         "check_consistency",
         "correct_notice",
+        "add_agency",
+        "change_agency",
+        "change_portalaccount",
     }
 )
 # The pre-examination itself.
@@ -92,6 +101,10 @@ SUPERVISE = frozenset(
         "add_timelimitrule",
         "change_timelimitrule",
         "change_notification",
+        # Each entity's yearly quota (名额).
+        "add_submissionquota",
+        "change_submissionquota",
+        "delete_submissionquota",
     }
 )
 ADMINISTER = frozenset(

@@ -511,3 +511,36 @@ def test_notice_inbox_marks_unread_until_downloaded(english):
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert NoticeRead.objects.filter(notice=notice, user=user).exists()
     assert "portal-row--unread" not in client.get(reverse("portal:notice_list")).content.decode()
+
+
+def test_staff_see_online_actions_quota_use_and_the_licence(english):
+    case = make_case(CaseState.SUBMITTED)
+    user = make_portal_user(entity=case.entity)
+    services.case_withdraw(case=case, actor=Actor.portal(user), note="x", public_note="x")
+    year = timezone.localdate().year
+    SubmissionQuota.objects.create(entity=case.entity, patent_type="invention", year=year, limit=5)
+    from cases.models import RegistrationLicence
+
+    portal_services._store_licence(
+        entity=case.entity,
+        file=pdf_file("licence.pdf"),
+        actor=Actor.portal(user),
+        at=timezone.now(),
+    )
+    licence = RegistrationLicence.objects.get(entity=case.entity)
+    staff = english_client()
+    staff.force_login(staff_of(case).user)
+    listing = staff.get(reverse("admin:cases_case_changelist")).content.decode()
+    assert "icon-yes.svg" in listing  # acted online
+    page = staff.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    assert "online, by the applicant" in page
+    quotas = staff.get(reverse("admin:cases_submissionquota_changelist")).content.decode()
+    assert "1 / 5" in quotas
+    entity_page = staff.get(reverse("admin:cases_entity_change", args=[case.entity_id]))
+    assert "licence.pdf" in entity_page.content.decode()
+    url = reverse("admin:cases_registrationlicence_download", args=[licence.pk])
+    assert staff.get(url).status_code == 200
+    # Staff of another center: 404.
+    other = english_client()
+    other.force_login(staff_of(make_center()).user)
+    assert other.get(url).status_code == 404
