@@ -27,12 +27,15 @@ from cases.models import (
     Entity,
     Notice,
     NoticeRead,
+    Notification,
     RegistrationState,
     RequiredDocument,
+    Role,
     SubmissionQuota,
 )
 from cases.selectors.portal import portal_cases_for
 from cases.services import portal as portal_services
+from cases.services.outbox import render
 from tests.factories import (
     authorise,
     make_agency,
@@ -40,6 +43,7 @@ from tests.factories import (
     make_center,
     make_entity,
     make_portal_user,
+    make_user,
     pdf_file,
     staff_of,
 )
@@ -253,6 +257,10 @@ def test_login_is_locked_per_address(english, settings):
 def test_correction_round_trip_through_the_portal(english):
     case = make_case(CaseState.UNDER_REVIEW)
     examiner_actor = staff_of(case)
+    examiner = make_user(Role.EXAMINER, case.center)
+    examiner.email = "examiner@example.com"
+    examiner.save()
+    services.case_assign(case=case, actor=examiner_actor, examiner=examiner)
     services.case_request_correction(
         case=case,
         actor=examiner_actor,
@@ -280,6 +288,10 @@ def test_correction_round_trip_through_the_portal(english):
     request = CorrectionRequest.objects.get(case=case)
     answer = case.documents.get(kind="claims", answers=request)
     assert answer.channel == Channel.PORTAL and answer.uploaded_by_id == user.pk
+    told = Notification.objects.get(case=case, kind=Notification.Kind.CORRECTION_RECEIVED)
+    assert told.recipient == "examiner@example.com"
+    subject, body = render(told)
+    assert case.reference in subject and "Renumbered." in body
 
 
 def test_filing_report_validates_at_its_fields(english):
