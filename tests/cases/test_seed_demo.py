@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db.models import Count, Min, Q
+from django.test import Client
 from django.utils import timezone
 
 from cases import services
@@ -163,6 +164,22 @@ def test_seed_demo_makes_centers_staff_entities_and_cases_in_every_state(client)
         assert username in output
         assert client.login(username=username, password=DEFAULT_PASSWORD), username
     assert DEFAULT_PASSWORD in output
+
+    # The portal logins printed log in through the portal's form, on cases in several
+    # states, one of them waiting for a correction (for the entity's user).
+    from cases.selectors.portal import portal_cases_for
+
+    for email in ("applicant@example.com", "agent@example.com"):
+        assert email in output
+        portal = Client()
+        portal.post("/portal/accounts/login/", {"login": email, "password": DEFAULT_PASSWORD})
+        assert "_auth_user_id" in portal.session, email
+        user = User.objects.get(email=email)
+        assert not user.is_staff
+        assert portal_cases_for(user).exists()
+    applicant = User.objects.get(email="applicant@example.com")
+    states = set(portal_cases_for(applicant).values_list("state", flat=True))
+    assert CaseState.CORRECTION_REQUESTED in states and len(states) >= 2
 
 
 def test_keep_notifications_keeps_the_history_emails():
