@@ -4,6 +4,7 @@ reports of CNIPA steps, the online registration and submission."""
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -556,3 +557,61 @@ def test_staff_see_online_actions_quota_use_and_the_licence(english):
     other = english_client()
     other.force_login(staff_of(make_center()).user)
     assert other.get(url).status_code == 404
+
+
+def test_a_password_change_logs_out_every_session():
+    user = make_portal_user(email="li@example.com")
+    first, second = Client(), Client()
+    for client in (first, second):
+        client.post(
+            reverse("account_login"), {"login": "li@example.com", "password": "pw-for-tests-1"}
+        )
+        assert "_auth_user_id" in client.session
+    response = first.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": "pw-for-tests-1",
+            "password1": "Another-Long-pw-42",
+            "password2": "Another-Long-pw-42",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Another-Long-pw-42")
+    for client in (first, second):
+        page = client.get(reverse("portal:case_list"))
+        assert page.status_code == 302 and "/portal/accounts/login/" in page["Location"]
+
+
+def test_the_signup_sends_a_signed_verification_link_and_login_waits_for_it(mailoutbox):
+    client = Client()
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@example.com",
+            "password1": "Long-enough-pw-7",
+            "password2": "Long-enough-pw-7",
+        },
+    )
+    user = User.objects.get(email="new@example.com")
+    assert not user.is_staff and user.portal_account.entity_id is None
+    # A weak password is refused by Django's validators.
+    weak = Client().post(
+        reverse("account_signup"),
+        {"email": "weak@example.com", "password1": "12345678", "password2": "12345678"},
+    )
+    assert weak.status_code == 200 and not User.objects.filter(email="weak@example.com").exists()
+    # Not verified yet: no session.
+    login = Client()
+    login.post(
+        reverse("account_login"), {"login": "new@example.com", "password": "Long-enough-pw-7"}
+    )
+    assert "_auth_user_id" not in login.session
+    (message,) = mailoutbox
+    link = re.search(r"https?://\S+/portal/accounts/confirm-email/(\S+)/", message.body)
+    assert link
+    client.post(reverse("account_confirm_email", args=[link.group(1)]))
+    login.post(
+        reverse("account_login"), {"login": "new@example.com", "password": "Long-enough-pw-7"}
+    )
+    assert "_auth_user_id" in login.session
