@@ -9,10 +9,9 @@ as absent as one that does not exist (the views answer 404 for both).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from cases.choices import TERMINAL_STATES, CaseState, DocumentKind
 from cases.models import (
@@ -118,8 +117,6 @@ def portal_case_list(user: Any, filters: CaseListFilters) -> QuerySet[Case]:
         cases = cases.filter(
             Q(reference__icontains=q) | Q(title__icontains=q) | Q(application_number__icontains=q)
         )
-    from django.db.models import F
-
     return cases.order_by(F("next_due_on").asc(nulls_last=True), "-submitted_at")
 
 
@@ -160,9 +157,3 @@ def portal_drafts_for(user: Any) -> QuerySet[CaseDraft]:
     return CaseDraft.objects.filter(
         entity__in=portal_entities_for(user).values("pk"), case__isnull=True
     ).select_related("entity")
-
-
-def today_of() -> date:
-    from django.utils import timezone
-
-    return timezone.localdate()
