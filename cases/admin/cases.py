@@ -398,6 +398,11 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.assign_view),
                 name="{}_{}_assign".format(*info),
             ),
+            path(
+                "<path:object_id>/application-number/",
+                self.admin_site.admin_view(self.application_number_view),
+                name="{}_{}_application_number".format(*info),
+            ),
             *self.document_urls(),
             *super().get_urls(),
         ]
@@ -464,6 +469,24 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
             messages.error(request, domain_error_message(error))
         else:
             _announce_access_code(request, case, code)
+        return redirect("admin:cases_case_change", case.pk)
+
+    def application_number_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Correct the CNIPA application number recorded (staff, or the applicant online)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        case = self.get_case(request, object_id)
+        try:
+            services.case_correct_application_number(
+                case=case.pk,
+                actor=Actor.admin(request.user),
+                application_number=request.POST.get("application_number", ""),
+                note=request.POST.get("note", ""),
+            )
+        except DomainError as error:
+            messages.error(request, domain_error_message(error))
+        else:
+            messages.success(request, gettext("The application number was corrected."))
         return redirect("admin:cases_case_change", case.pk)
 
     def assign_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

@@ -19,7 +19,7 @@ from cases import services
 from cases.actors import Actor
 from cases.choices import Channel
 from cases.demo.files import sample_pdf
-from cases.errors import ConditionNotMet
+from cases.errors import ConditionNotMet, PermissionDenied
 from cases.models import (
     Case,
     CaseEvent,
@@ -615,3 +615,34 @@ def test_the_signup_sends_a_signed_verification_link_and_login_waits_for_it(mail
         reverse("account_login"), {"login": "new@example.com", "password": "Long-enough-pw-7"}
     )
     assert "_auth_user_id" in login.session
+
+
+def test_staff_correct_the_number_the_applicant_reported(english):
+    from cases.appnumbers import make_application_number
+
+    case = make_case(CaseState.QUALIFIED)
+    user = make_portal_user(entity=case.entity)
+    today = timezone.localdate()
+    wrong = str(make_application_number(today.year, 1, 1111))
+    right = str(make_application_number(today.year, 1, 2222))
+    portal_services.portal_report(
+        actor=Actor.portal(user),
+        case=case,
+        name="record_filing",
+        values={"application_number": wrong, "filing_date": today},
+    )
+    # The applicant cannot correct it themselves.
+    with pytest.raises(PermissionDenied):
+        services.case_correct_application_number(
+            case=case, actor=Actor.portal(user), application_number=right, note="typo"
+        )
+    staff = english_client()
+    staff.force_login(staff_of(case).user)
+    url = reverse("admin:cases_case_application_number", args=[case.pk])
+    staff.post(url, {"application_number": right, "note": ""})
+    assert Case.objects.get(pk=case.pk).application_number == wrong  # a reason is required
+    staff.post(url, {"application_number": right, "note": "Typo in the reported number."})
+    assert Case.objects.get(pk=case.pk).application_number == right
+    event = CaseEvent.objects.get(case=case, transition="correct_application_number")
+    assert wrong in event.note and right in event.note and not event.public
+    assert event.channel == Channel.ADMIN

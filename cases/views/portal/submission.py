@@ -37,6 +37,9 @@ def _entity(request: HttpRequest, draft: CaseDraft | None) -> Entity:
 @require_http_methods(["GET", "POST"])
 @portal_view
 def draft_edit(request: HttpRequest, draft_id: int | None = None) -> HttpResponse:
+    account = request.portal_account
+    if account.entity_id is None and account.agency_id is None:
+        return redirect("portal:registration")
     draft = None
     if draft_id is not None:
         draft = selectors.portal_drafts_for(request.user).filter(pk=draft_id).first()
