@@ -646,3 +646,19 @@ def test_staff_correct_the_number_the_applicant_reported(english):
     event = CaseEvent.objects.get(case=case, transition="correct_application_number")
     assert wrong in event.note and right in event.note and not event.public
     assert event.channel == Channel.ADMIN
+
+
+def test_account_pages_are_in_the_portal_layout_with_the_center_contact(mailoutbox):
+    center = make_center(name="中国（上海）知识产权保护中心", phone="021-12345678")
+    make_portal_user(email="reset@example.com")
+    anonymous = Client()
+    for name in ("account_login", "account_signup", "account_reset_password"):
+        page = anonymous.get(reverse(name)).content.decode()
+        assert 'class="portal-nav"' in page and center.name in page and "021-12345678" in page
+        assert "<label" in page  # fields are labelled, not placeholders only
+    anonymous.post(reverse("account_reset_password"), {"email": "reset@example.com"})
+    anonymous.post(reverse("account_reset_password"), {"email": "nobody@example.com"})
+    # The same answer for both; the unknown address is told it has no account.
+    assert [m.to for m in mailoutbox] == [["reset@example.com"], ["nobody@example.com"]]
+    assert "/portal/accounts/password/reset/key/" in mailoutbox[0].body
+    assert "/password/reset/key/" not in mailoutbox[1].body
