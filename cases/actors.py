@@ -33,6 +33,12 @@ class Actor:
         """A person's program, through their personal API token (or their session)."""
         return cls(user=user, channel=Channel.API)
 
+    @classmethod
+    def portal(cls, user: Any) -> Actor:
+        """An applicant or agency user acting online in the portal; what they may do is
+        ``cases.permissions.PortalBackend``."""
+        return cls(user=user, channel=Channel.PORTAL)
+
     @property
     def is_system(self) -> bool:
         return self.channel == Channel.SYSTEM

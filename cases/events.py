@@ -437,3 +437,23 @@ def deadline_flagged_events(*, timer_ids: Collection[int], now: datetime) -> int
     params += [value for pair in labels for value in pair]
     params += [False, *id_params]
     return sql.execute(statement, params)
+
+
+def application_number_corrected_event(
+    *, case: Case, actor: Actor, at: datetime, previous: str, note: str
+) -> CaseEvent:
+    """Internal: staff corrected the CNIPA application number reported for the case."""
+    return _event(
+        case=case,
+        transition="correct_application_number",
+        from_state=case.state,
+        actor=actor,
+        at=at,
+        note=_system_note(
+            gettext_lazy("Application number corrected: %(previous)s → %(number)s."),
+            previous=previous,
+            number=case.application_number,
+        )
+        + (f" {note}" if note else ""),
+        public=False,
+    )

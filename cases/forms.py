@@ -422,6 +422,7 @@ class EntityForm(forms.ModelForm):
             "center",
             "name",
             "credit_code",
+            "address",
             "contact_name",
             "contact_email",
             "contact_phone",

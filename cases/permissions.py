@@ -37,6 +37,12 @@ VIEW = frozenset(
         "view_casedocument",
         "view_notice",
         "view_requireddocument",
+        # The portal's side (cases/models/portal.py).
+        "view_agency",
+        "view_agencyauthorisation",
+        "view_portalaccount",
+        "view_registrationlicence",
+        "view_submissionquota",
     }
 )
 # The front desk: registrations, intake and the CNIPA steps the applicant reports.
@@ -70,6 +76,9 @@ INTAKE = frozenset(
         "add_casedocument",
         "check_consistency",
         "correct_notice",
+        "add_agency",
+        "change_agency",
+        "change_portalaccount",
     }
 )
 # The pre-examination itself.
@@ -92,6 +101,10 @@ SUPERVISE = frozenset(
         "add_timelimitrule",
         "change_timelimitrule",
         "change_notification",
+        # Each entity's yearly quota (名额).
+        "add_submissionquota",
+        "change_submissionquota",
+        "delete_submissionquota",
     }
 )
 ADMINISTER = frozenset(
@@ -188,3 +201,94 @@ class CenterBackend(BaseBackend):
         if center_id is None or user_center_id(user_obj) != center_id:
             return False
         return perm in user_obj.get_all_permissions()
+
+
+# What a portal user may do, on their own entity's objects (or, for an agency, on those
+# of the entities that authorised it): the applicant's side of the case.
+PORTAL_PERMISSIONS = frozenset(
+    {
+        "view_case",
+        "view_casedocument",
+        "view_notice",
+        "submit_case",
+        "add_casedocument",
+        "receive_correction",
+        "record_filing",
+        "record_office_action",
+        "record_response",
+        "record_grant_notice",
+        "withdraw_case",
+    }
+)
+# Only the entity's own accounts, never an agency acting for it: its registration.
+ENTITY_OWN_PERMISSIONS = frozenset({"resubmit_entity"})
+
+
+def portal_entity_of(obj: Any) -> int | None:
+    """The entity an object of a case belongs to: an entity, a case, or what has one."""
+    from cases.models import Entity
+
+    if isinstance(obj, Entity):
+        return obj.pk
+    if hasattr(obj, "entity_id"):
+        return obj.entity_id
+    case = getattr(obj, "case", None)
+    return getattr(case, "entity_id", None)
+
+
+def portal_account_of(user: Any) -> Any:
+    """The user's portal account (None for staff and users without one), kept on the
+    user object for the request."""
+    cached = getattr(user, "_pc_portal_account", False)
+    if cached is False:
+        from cases.models import PortalAccount
+
+        cached = (
+            None
+            if user.pk is None or user.is_staff or user.is_superuser
+            else PortalAccount.objects.filter(user_id=user.pk).first()
+        )
+        user._pc_portal_account = cached
+    return cached
+
+
+def portal_may_act_for(user: Any, entity_id: int) -> bool:
+    """Whether a portal user acts for this entity: theirs, or it authorised their agency
+    and has not revoked that. Asked again on each question (a revocation counts at once)."""
+    account = portal_account_of(user)
+    if account is None:
+        return False
+    if account.entity_id is not None:
+        return account.entity_id == entity_id
+    if account.agency_id is None:
+        return False
+    from cases.models import AgencyAuthorisation
+
+    return (
+        AgencyAuthorisation.objects.active()
+        .filter(entity_id=entity_id, agency_id=account.agency_id)
+        .exists()
+    )
+
+
+class PortalBackend(BaseBackend):
+    """Portal users have ``PORTAL_PERMISSIONS`` on the objects of the entities they act
+    for, and nothing else; staff never get anything from here."""
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        if obj is None or not user_obj.is_active or user_obj.is_anonymous:
+            return False
+        app_label, _dot, codename = perm.partition(".")
+        if app_label != "cases":
+            return False
+        account = portal_account_of(user_obj)
+        if account is None:
+            return False
+        entity_id = portal_entity_of(obj)
+        if entity_id is None:
+            return False
+        if codename in ENTITY_OWN_PERMISSIONS:
+            return account.entity_id == entity_id
+        if codename not in PORTAL_PERMISSIONS:
+            return False
+        return portal_may_act_for(user_obj, entity_id)

@@ -123,6 +123,7 @@ TRANSITION_LABELS = {
     "add_document": _("Document added"),
     "issue_notice": _("Notice issued"),
     "check_consistency": _("Consistency check"),
+    "correct_application_number": _("Application number corrected"),
 }
 
 

@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "cases",
+    # Portal accounts (/portal/accounts/): sign-up, e-mail verification, password reset,
+    # login throttling. Only its account app: no social logins.
+    "allauth",
+    "allauth.account",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "protection_center.urls"
@@ -118,10 +123,47 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # Django's model permissions (the roles' groups), then the boundaries on objects: staff
 # have their role's permissions on their own center's cases (cases/permissions.py).
+# Portal users (never staff) log in by e-mail through allauth's backend and have the
+# applicant's permissions on their entity's cases, or on those of the entities that
+# authorised their agency (PortalBackend).
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "cases.permissions.CenterBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "cases.permissions.PortalBackend",
 ]
+
+# Portal accounts (django-allauth, cases.portal_accounts.PortalAccountAdapter).
+ACCOUNT_ADAPTER = "cases.portal_accounts.PortalAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+# Failed logins: per address and per e-mail entered (whether or not it has an account),
+# counted in the cache; past the limit the form says so and nothing more.
+PORTAL_LOGIN_FAILURES_PER_ADDRESS = os.environ.get("PORTAL_LOGIN_FAILURES_PER_ADDRESS", "20/10m")
+PORTAL_LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("PORTAL_LOGIN_FAILURES_PER_ACCOUNT", "5/15m")
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": (
+        f"{PORTAL_LOGIN_FAILURES_PER_ADDRESS}/ip,{PORTAL_LOGIN_FAILURES_PER_ACCOUNT}/key"
+    ),
+}
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/portal/"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/portal/"
+# Sessions end after PORTAL_SESSION_HOURS without a request, and when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("PORTAL_SESSION_HOURS", "8")) * 3600
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

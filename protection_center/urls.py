@@ -11,6 +11,9 @@ urlpatterns = [
     # tried before it costs every one of its requests.
     path("", include("cases.urls")),
     path("healthz", healthz, name="healthz"),
+    # The applicants' portal and its accounts (allauth); staff keep the admin.
+    path("portal/accounts/", include("allauth.urls")),
+    path("portal/", include("cases.views.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("cases.api.urls")),

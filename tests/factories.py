@@ -244,3 +244,33 @@ def make_granted(
         benchmark_net_days=gross,
     )
     return case
+
+
+def make_portal_user(
+    *, entity: Entity | None = None, agency: Any = None, email: str | None = None
+) -> User:
+    """A portal user (never staff) with a verified e-mail, of ``entity`` or ``agency``,
+    administrator of it; password ``pw-for-tests-1``."""
+    from allauth.account.models import EmailAddress
+
+    from cases.models import PortalAccount
+
+    n = next(_seq)
+    email = email or f"portal{n}@example.com"
+    user = User.objects.create_user(username=f"portal{n}", email=email, password="pw-for-tests-1")
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    PortalAccount.objects.create(user=user, entity=entity, agency=agency)
+    return user
+
+
+def make_agency(code: str | None = None) -> Any:
+    from cases.models import Agency
+
+    n = next(_seq)
+    return Agency.objects.create(code=code or f"{31000 + n}", name=f"Agency {n}")
+
+
+def authorise(entity: Entity, agency: Any) -> Any:
+    from cases.models import AgencyAuthorisation
+
+    return AgencyAuthorisation.objects.create(entity=entity, agency=agency)

@@ -8,20 +8,32 @@ from cases.admin.cases import CaseAdmin
 from cases.admin.centers import CenterAdmin, EntityAdmin, StaffUserAdmin
 from cases.admin.clocks import CalendarDayAdmin, TimeLimitRuleAdmin
 from cases.admin.documents import RequiredDocumentAdmin
+from cases.admin.portal import (
+    AgencyAdmin,
+    AgencyAuthorisationAdmin,
+    PortalAccountAdmin,
+    RegistrationLicenceAdmin,
+    SubmissionQuotaAdmin,
+)
 from cases.admin.records import CaseEventAdmin, TimerAdmin
 
 admin.site.site_header = _("Protection Center case tracker")
 admin.site.site_title = _("Protection Center case tracker")
 
 __all__ = [
+    "AgencyAdmin",
+    "AgencyAuthorisationAdmin",
     "ApiTokenAdmin",
     "CalendarDayAdmin",
     "CaseAdmin",
     "CaseEventAdmin",
     "CenterAdmin",
     "EntityAdmin",
+    "PortalAccountAdmin",
+    "RegistrationLicenceAdmin",
     "RequiredDocumentAdmin",
     "StaffUserAdmin",
+    "SubmissionQuotaAdmin",
     "TimeLimitRuleAdmin",
     "TimerAdmin",
     "WebhookDeliveryAdmin",

@@ -19,7 +19,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import DateField, QuerySet, Value
+from django.db.models import DateField, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.forms import Form
 from django.http import (
@@ -48,6 +48,7 @@ from cases.admin.filters import (
 )
 from cases.admin.scoping import staff_center_id
 from cases.appnumbers import ApplicationNumberError, parse_application_number
+from cases.choices import Channel
 from cases.errors import DomainError, InvalidInput
 from cases.forms import (
     AssignForm,
@@ -57,7 +58,7 @@ from cases.forms import (
     form_error_messages,
     transition_form,
 )
-from cases.models import Case, Entity
+from cases.models import Case, CaseEvent, Entity
 from cases.people import staff_display_name, staff_label
 from cases.templatetags.case_badges import due_badge, state_badge, state_label
 
@@ -98,6 +99,7 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
         "examiner_column",
         "days_since_submission",
         "next_due_column",
+        "online_column",
     )
     list_display_links = ("reference", "title")
     list_select_related = ("center", "entity", "examiner")
@@ -183,7 +185,14 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
         days_open = Coalesce(
             TruncDate("closed_at"), Value(timezone.localdate(), output_field=DateField())
         ) - TruncDate("submitted_at")
-        return super().get_queryset(request).for_user(request.user).annotate(days_open=days_open)
+        # Whether the applicant acted in the portal (any event of the portal channel).
+        online = Exists(CaseEvent.objects.filter(case=OuterRef("pk"), channel=Channel.PORTAL))
+        return (
+            super()
+            .get_queryset(request)
+            .for_user(request.user)
+            .annotate(days_open=days_open, acted_online=online)
+        )
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Case], search_term: str
@@ -235,6 +244,11 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
     @admin.display(description=_("next due date"), ordering="next_due_on")
     def next_due_column(self, case: Case) -> str:
         return due_badge(case)
+
+    @admin.display(description=_("online"), boolean=True)
+    def online_column(self, case: Case) -> bool:
+        """The applicant acted in the portal on this case."""
+        return bool(getattr(case, "acted_online", False))
 
     # Registering a case: the add form calls services.case_submit.
 
@@ -384,6 +398,11 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.assign_view),
                 name="{}_{}_assign".format(*info),
             ),
+            path(
+                "<path:object_id>/application-number/",
+                self.admin_site.admin_view(self.application_number_view),
+                name="{}_{}_application_number".format(*info),
+            ),
             *self.document_urls(),
             *super().get_urls(),
         ]
@@ -450,6 +469,24 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
             messages.error(request, domain_error_message(error))
         else:
             _announce_access_code(request, case, code)
+        return redirect("admin:cases_case_change", case.pk)
+
+    def application_number_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Correct the CNIPA application number recorded (staff, or the applicant online)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        case = self.get_case(request, object_id)
+        try:
+            services.case_correct_application_number(
+                case=case.pk,
+                actor=Actor.admin(request.user),
+                application_number=request.POST.get("application_number", ""),
+                note=request.POST.get("note", ""),
+            )
+        except DomainError as error:
+            messages.error(request, domain_error_message(error))
+        else:
+            messages.success(request, gettext("The application number was corrected."))
         return redirect("admin:cases_case_change", case.pk)
 
     def assign_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

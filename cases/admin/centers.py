@@ -22,6 +22,7 @@ from django_fsm import can_proceed
 
 from cases import services
 from cases.actors import Actor
+from cases.admin.portal import entity_authorisations_html, entity_licences_html
 from cases.admin.scoping import CenterScopedAdmin
 from cases.errors import DomainError, InvalidInput
 from cases.forms import EntityForm, EntityTransitionForm, form_error_messages
@@ -144,7 +145,14 @@ class EntityAdmin(CenterScopedAdmin):
     list_filter = ("registration_state",)
     search_fields = ("name", "credit_code")
     search_help_text = _("Name or unified social credit code.")
-    readonly_fields = ("registration_column", "registration_note", "created_at", "updated_at")
+    readonly_fields = (
+        "registration_column",
+        "registration_note",
+        "licences_column",
+        "authorisations_column",
+        "created_at",
+        "updated_at",
+    )
     fieldsets = (
         (
             None,
@@ -153,8 +161,11 @@ class EntityAdmin(CenterScopedAdmin):
                     "center",
                     "name",
                     "credit_code",
+                    "address",
                     "registration_column",
                     "registration_note",
+                    "licences_column",
+                    "authorisations_column",
                 )
             },
         ),
@@ -187,6 +198,14 @@ class EntityAdmin(CenterScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Entity | None = None) -> bool:
         # Cases point at their applicant; suspend a registration rather than delete it.
         return False
+
+    @admin.display(description=_("business licence (uploaded online)"))
+    def licences_column(self, entity: Entity) -> str:
+        return entity_licences_html(entity)
+
+    @admin.display(description=_("agencies authorised in the portal"))
+    def authorisations_column(self, entity: Entity) -> str:
+        return entity_authorisations_html(entity)
 
     @admin.display(description=_("name"), ordering="name")
     def name_column(self, entity: Entity) -> str:

@@ -40,11 +40,22 @@ from cases.models.documents import (
     RequiredDocument,
 )
 from cases.models.notifications import Notification, NotificationQuerySet
+from cases.models.portal import (
+    Agency,
+    AgencyAuthorisation,
+    CaseDraft,
+    NoticeRead,
+    PortalAccount,
+    RegistrationLicence,
+    SubmissionQuota,
+)
 from cases.models.summary import CaseFigures, DashboardSummaryState
 
 __all__ = [
     "PRE_FILING_STATES",
     "TERMINAL_STATES",
+    "Agency",
+    "AgencyAuthorisation",
     "ApiToken",
     "CalendarDay",
     "CalendarFeed",
@@ -52,6 +63,7 @@ __all__ = [
     "CalendarYear",
     "Case",
     "CaseDocument",
+    "CaseDraft",
     "CaseEvent",
     "CaseFigures",
     "CaseQuerySet",
@@ -68,16 +80,20 @@ __all__ = [
     "Notice",
     "NoticeCounter",
     "NoticeKind",
+    "NoticeRead",
     "Notification",
     "NotificationQuerySet",
     "Party",
     "PatentType",
+    "PortalAccount",
     "ReferenceCounter",
+    "RegistrationLicence",
     "RegistrationState",
     "RequiredDocument",
     "Role",
     "StaffProfile",
     "Step",
+    "SubmissionQuota",
     "TimeLimitRule",
     "Timer",
     "Unit",

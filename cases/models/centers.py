@@ -128,6 +128,7 @@ class Entity(ConcurrentTransitionMixin, models.Model):
         unique=True,
         validators=[validate_credit_code],
     )
+    address = models.CharField(_("address"), max_length=300, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=100)
     contact_email = models.EmailField(_("contact e-mail"))
     contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)

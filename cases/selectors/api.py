@@ -23,6 +23,7 @@ from django.db.models import Prefetch, QuerySet
 
 from cases.models import Case, CaseDocument, CaseEvent, Entity, Timer
 from cases.permissions import user_center_id
+from cases.selectors.portal import portal_cases_for, portal_entities_for
 
 
 def is_center_staff(user: Any) -> bool:
@@ -36,13 +37,13 @@ def sees_internal(user: Any) -> bool:
 
 
 def _portal_cases(user: Any) -> QuerySet[Case]:
-    """Portal users' cases: the portal issue fills this in (for now, none)."""
-    return Case.objects.none()
+    """Portal users' cases: their entity's, or those of the entities that authorised
+    their agency (the portal's own scope)."""
+    return portal_cases_for(user)
 
 
 def _portal_entities(user: Any) -> QuerySet[Entity]:
-    """Portal users' entities: the portal issue fills this in (for now, none)."""
-    return Entity.objects.none()
+    return portal_entities_for(user)
 
 
 def api_cases(user: Any) -> QuerySet[Case]:

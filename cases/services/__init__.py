@@ -23,6 +23,7 @@ from cases.services.cases import (
 from cases.services.centers import center_update
 from cases.services.clocks import rules_ensure_defaults
 from cases.services.cnipa import (
+    case_correct_application_number,
     case_record_fast_track_exit,
     case_record_filing,
     case_record_grant_notice,
@@ -46,6 +47,7 @@ __all__ = [
     "case_accept",
     "case_add_document",
     "case_assign",
+    "case_correct_application_number",
     "case_decline",
     "case_disqualify",
     "case_lapse",

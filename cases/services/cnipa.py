@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from cases import appnumbers, deadlines, events
 from cases.actors import Actor
-from cases.errors import InvalidInput
+from cases.errors import InvalidInput, TransitionNotAllowed
 from cases.models import (
     Case,
     PatentType,
@@ -17,7 +17,14 @@ from cases.models import (
     Timer,
 )
 from cases.services import clocks, outbox
-from cases.services.transitions import case_locked, check_transition, local_day, now_or
+from cases.services.status_pages import status_pages_forget
+from cases.services.transitions import (
+    case_locked,
+    check_permission,
+    check_transition,
+    local_day,
+    now_or,
+)
 
 
 def _parse_application_number(case: Case, text: str) -> str:
@@ -374,4 +381,52 @@ def case_record_registration(
             public_note=public_note,
         )
         outbox.case_event_recorded(event=event)
+    return case
+
+
+def case_correct_application_number(
+    *,
+    case: Case | int,
+    actor: Actor,
+    application_number: str,
+    note: str,
+    at: datetime | None = None,
+) -> Case:
+    """Correct the application number recorded (by staff, or reported online by the
+    applicant) with the same checks as the filing; the reason goes with the event."""
+    at = now_or(at)
+    number = application_number
+    try:
+        with case_locked(case) as case:
+            check_permission(
+                actor,
+                "cases.change_case",
+                case,
+                _("You are not allowed to correct the CNIPA data of this case."),
+            )
+            if not case.application_number:
+                raise TransitionNotAllowed(_("No CNIPA filing is recorded on this case yet."))
+            if not note.strip():
+                raise InvalidInput(_("Say why the number is corrected."), field="note")
+            number = _parse_application_number(case, application_number)
+            if case.cnipa_filing_date and int(number[:4]) != case.cnipa_filing_date.year:
+                raise InvalidInput(
+                    _("The application number's year does not match the filing date."),
+                    field="application_number",
+                )
+            if number == case.application_number:
+                raise InvalidInput(
+                    _("That is the number already recorded."), field="application_number"
+                )
+            if Case.objects.filter(application_number=number).exclude(pk=case.pk).exists():
+                raise _number_taken(number)
+            previous = case.application_number
+            case.application_number = number
+            case.save(update_fields=["application_number", "updated_at"])
+            status_pages_forget(case_id=case.pk)
+            events.application_number_corrected_event(
+                case=case, actor=actor, at=at, previous=previous, note=note.strip()
+            )
+    except IntegrityError as error:
+        raise _number_taken(number) from error
     return case

@@ -216,6 +216,11 @@ def _check_upload(file: File, *, kind: str, spool: IO[bytes]) -> Checked:
     )
 
 
+# The same checks for files kept outside a case (a registration's business licence, an
+# agency's power of attorney).
+check_upload = _check_upload
+
+
 def _pdf_pages(spool: IO[bytes], size: int) -> int:
     """The page count of a complete, readable, unencrypted PDF; refuse anything else."""
     from pypdf import PdfReader

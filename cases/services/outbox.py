@@ -26,6 +26,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from cases.choices import Channel
 from cases.enqueue import DELIVER_NOTIFICATIONS, enqueue
 from cases.models import CaseEvent, CaseState, Notice, Notification, Party, Step, Timer
 from cases.services import webhooks
@@ -65,6 +66,8 @@ def case_event_recorded(*, event: CaseEvent, notice: Notice | None = None) -> No
     once the transaction commits. Webhooks of the case's center are written here too.
     """
     webhooks.case_event_recorded(event=event)
+    if event.transition == "receive_correction" and event.channel == Channel.PORTAL:
+        _tell_examiner(event)
     if not event.public or event.transition not in APPLICANT_NOTICES:
         return
     case = event.case
@@ -101,6 +104,35 @@ def case_event_recorded(*, event: CaseEvent, notice: Notice | None = None) -> No
                 recipient=entity.contact_email,
                 language=entity.contact_language,
                 payload=payload,
+                created_at=event.created_at,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    request_delivery()
+
+
+def _tell_examiner(event: CaseEvent) -> None:
+    """The assigned examiner learns that the applicant sent the correction online."""
+    case = event.case
+    examiner = case.examiner
+    if examiner is None or not examiner.email:
+        return
+    profile = getattr(examiner, "staff_profile", None)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                key=f"event:{event.pk}:examiner",
+                kind=Notification.Kind.CORRECTION_RECEIVED,
+                case=case,
+                recipient=examiner.email,
+                language=profile.language if profile is not None else settings.LANGUAGE_CODE,
+                payload={
+                    "reference": case.reference,
+                    "title": case.title,
+                    "state": case.state,
+                    "note": event.note,
+                },
                 created_at=event.created_at,
             )
         ],
@@ -247,6 +279,10 @@ def render(notification: Notification) -> tuple[str, str]:
     with translation.override(language):
         context = _context(notification.payload)
         context["link"] = _link(notification)
+        if notification.kind in APPLICANT_KINDS:
+            from django.urls import reverse
+
+            context["portal_link"] = settings.SITE_URL.rstrip("/") + reverse("portal:notice_list")
         template = f"cases/email/{notification.kind}"
         subject = render_to_string(f"{template}_subject.txt", context)
         body = render_to_string(f"{template}_body.txt", context)

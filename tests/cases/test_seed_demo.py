@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db.models import Count, Min, Q
+from django.test import Client
 from django.utils import timezone
 
 from cases import services
@@ -164,6 +165,22 @@ def test_seed_demo_makes_centers_staff_entities_and_cases_in_every_state(client)
         assert username in output
         assert client.login(username=username, password=DEFAULT_PASSWORD), username
     assert DEFAULT_PASSWORD in output
+
+    # The portal logins printed log in through the portal's form, on cases in several
+    # states, one of them waiting for a correction (for the entity's user).
+    from cases.selectors.portal import portal_cases_for
+
+    for email in ("applicant@example.com", "agent@example.com"):
+        assert email in output
+        portal = Client()
+        portal.post("/portal/accounts/login/", {"login": email, "password": DEFAULT_PASSWORD})
+        assert "_auth_user_id" in portal.session, email
+        user = User.objects.get(email=email)
+        assert not user.is_staff
+        assert portal_cases_for(user).exists()
+    applicant = User.objects.get(email="applicant@example.com")
+    states = set(portal_cases_for(applicant).values_list("state", flat=True))
+    assert CaseState.CORRECTION_REQUESTED in states and len(states) >= 2
 
 
 def test_keep_notifications_keeps_the_history_emails():
@@ -391,12 +408,14 @@ def test_bulk_cases_are_consistent(count, options, path):
 
 def test_bulk_after_the_demo_adds_cases_without_touching_the_staff():
     seed("--demo-cases", "0")
-    users = set(User.objects.values_list("username", "password"))
+    staff = User.objects.filter(is_staff=True)
+    users = set(staff.values_list("username", "password"))
 
     output = seed("--cases", "60")
 
     assert Case.objects.count() == 60
-    assert set(User.objects.values_list("username", "password")) == users
+    # (The demo's portal users appear once entities have cases; they are not staff.)
+    assert set(staff.values_list("username", "password")) == users
     assert "(existing, unchanged)" in output
     assert data.SHANGHAI.code in output
 

@@ -35,6 +35,7 @@ from cases.demo.plans import (
     make_plan,
     pick_state,
 )
+from cases.demo.portal import create_portal_logins
 from cases.demo.replay import replay
 from cases.models import Case, CaseState, Center, Entity, Notification, PatentType
 from cases.services.access import ALPHABET, CODE_LENGTH, format_access_code, hash_access_code
@@ -170,6 +171,13 @@ class Command(BaseCommand):
             ("username", "role", "center", "password"),
             [(x.username, x.role, x.center, x.password) for x in logins],
         )
+        portal_logins = create_portal_logins(centers, password=options["password"])
+        if portal_logins:
+            self._table(
+                "Portal logins (/portal/, e-mail and password):",
+                ("e-mail", "acts for", "password"),
+                [(x.email, x.acts_for, x.password) for x in portal_logins],
+            )
         if samples:
             self._table(
                 "Applicant status page (/status/), sample cases:",
