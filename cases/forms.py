@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,7 @@ from cases.models import Case, Entity
 from cases.people import staff_label
 from cases.selectors.documents import document_rows
 from cases.services.transitions import MESSAGE_REQUIRED
-from cases.validators import normalize_credit_code
+from cases.validators import normalize_classification, normalize_credit_code
 
 User = get_user_model()
 UPLOADED_CHOICES = [(kind.value, kind.label) for kind in UPLOADED_KINDS]
@@ -83,6 +84,14 @@ class CaseAddForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        patent_type = cleaned.get("patent_type")
+        if patent_type and cleaned.get("classification"):
+            try:
+                cleaned["classification"] = normalize_classification(
+                    patent_type, cleaned["classification"]
+                )
+            except ValidationError as error:
+                self.add_error("classification", error)
         entity: Entity | None = cleaned.get("entity")
         examiner = cleaned.get("examiner")
         if entity is not None and examiner is not None:

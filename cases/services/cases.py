@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -49,6 +50,7 @@ from cases.services.transitions import (
     now_or,
     require_public_note,
 )
+from cases.validators import normalize_classification
 
 
 def _next_reference(center: Center, year: int) -> str:
@@ -86,8 +88,10 @@ def case_submit(
         )
     if not title.strip():
         raise InvalidInput(_("A title is required."), field="title")
-    if not classification.strip():
-        raise InvalidInput(_("A main classification is required."), field="classification")
+    try:
+        classification = normalize_classification(patent_type, classification)
+    except ValidationError as error:
+        raise InvalidInput(error.messages[0], field="classification") from error
     if examiner is not None:
         check_examiner(examiner, entity)
     center = entity.center
@@ -97,7 +101,7 @@ def case_submit(
         reference=_next_reference(center, local_day(at).year),
         patent_type=patent_type,
         title=title.strip(),
-        classification=classification.strip().upper(),
+        classification=classification,
         examiner=examiner,
         submitted_at=at,
     )

@@ -567,7 +567,12 @@ def test_add_case_shows_a_domain_error_from_case_submit(client, center):
     user.user_permissions.add(Permission.objects.get(codename="add_case"))
     response = client.post(
         reverse("admin:cases_case_add"),
-        {"entity": entity.pk, "patent_type": "invention", "title": "X", "classification": "C08"},
+        {
+            "entity": entity.pk,
+            "patent_type": "invention",
+            "title": "X",
+            "classification": "C08K 3/04",
+        },
     )
 
     assert response.status_code == 302
@@ -590,7 +595,12 @@ def test_add_case_offers_only_approved_entities_of_the_users_center(client, cent
     )
     response = client.post(
         reverse("admin:cases_case_add"),
-        {"entity": elsewhere.pk, "patent_type": "invention", "title": "X", "classification": "C08"},
+        {
+            "entity": elsewhere.pk,
+            "patent_type": "invention",
+            "title": "X",
+            "classification": "C08K 3/04",
+        },
     )
 
     assert set(entities) == {approved}
@@ -977,3 +987,18 @@ def test_examiner_cannot_reset_access_code(client, center):
     client.post(reverse("admin:cases_case_access_code", args=[case.pk]))
     case.refresh_from_db()
     assert case.access_code_hash == old_hash
+
+
+def test_add_case_refuses_a_malformed_classification_at_its_field(client, center):
+    entity = make_entity(center)
+    login(client, Role.INTAKE_CLERK, center, language="en")
+    response = client.post(
+        reverse("admin:cases_case_add"),
+        {"entity": entity.pk, "patent_type": "design", "title": "Chair", "classification": "XYZ"},
+    )
+
+    assert response.status_code == 200  # the form again, nothing lost
+    errors = response.context["adminform"].form.errors
+    assert "“XYZ” is not a Locarno class" in errors["classification"][0]
+    assert response.context["adminform"].form["title"].value() == "Chair"
+    assert not Case.objects.exists()

@@ -32,12 +32,13 @@ def accepted_case(submitted: datetime, accepted: datetime) -> Case:
 def submitted_case(on: datetime, **kwargs) -> Case:
     """A case registered on ``on`` with the documents that accepting it needs."""
     entity = factories.make_entity(factories.make_center())
+    patent_type = kwargs.get("patent_type", "invention")
     case = services.case_submit(
         actor=factories.staff_of(entity),
         entity=entity,
-        patent_type=kwargs.get("patent_type", "invention"),
+        patent_type=patent_type,
         title="Graphene composite",
-        classification="C08K 3/04",
+        classification="14-02" if patent_type == "design" else "C08K 3/04",
         at=on,
     )
     factories.add_documents(case, at=on)
@@ -127,7 +128,7 @@ def test_rule_changes_do_not_move_running_clocks():
         entity=second,
         patent_type="invention",
         title="t",
-        classification="C08K",
+        classification="C08K 3/04",
         at=at(2025, 3, 3),
     )
     factories.add_documents(later)

@@ -378,3 +378,36 @@ def test_assign_note_names_staff_in_the_sites_language_whatever_the_actors():
 
     note = case.events.get(transition="assign").note
     assert note.endswith("陈立新") and not note.startswith("Examiner")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("patent_type", "typed", "stored"),
+    [("invention", "ｈ０１ｍ10/0525", "H01M 10/0525"), ("design", "14－02", "14-02")],
+)
+def test_submit_stores_the_normalised_classification(patent_type, typed, stored):
+    entity = factories.make_entity(factories.make_center())
+    case = services.case_submit(
+        actor=factories.staff_of(entity),
+        entity=entity,
+        patent_type=patent_type,
+        title="t",
+        classification=typed,
+    )
+    assert case.classification == stored
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("patent_type", "bad"), [("invention", "XYZ"), ("design", "C08K 3/04")])
+def test_cannot_submit_a_malformed_classification(patent_type, bad):
+    entity = factories.make_entity(factories.make_center())
+    with pytest.raises(InvalidInput) as raised:
+        services.case_submit(
+            actor=factories.staff_of(entity),
+            entity=entity,
+            patent_type=patent_type,
+            title="t",
+            classification=bad,
+        )
+    assert raised.value.field == "classification"
+    assert not Case.objects.exists()
