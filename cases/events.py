@@ -147,8 +147,25 @@ def case_disqualified_event(
 
 
 def case_lapsed_event(
-    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str, public_note: str
+    *,
+    case: Case,
+    actor: Actor,
+    from_state: str,
+    at: datetime,
+    note: str,
+    public_note: str,
+    override_reason: str = "",
+    due_on: date | None = None,
 ) -> CaseEvent:
+    """Lapsed; lapsed before the applicant's deadline (``due_on``) only with the
+    override's reason, which the internal note records before staff's own note."""
+    if override_reason:
+        override = _system_note(
+            gettext_lazy("Lapsed before the applicant's deadline of %(due)s. Reason: %(reason)s"),
+            due=due_on.isoformat() if due_on else "—",
+            reason=override_reason,
+        )
+        note = f"{override}\n{note}" if note else override
     return _event(
         case=case,
         transition="lapse",

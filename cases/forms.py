@@ -160,7 +160,23 @@ MESSAGE_HELP = {
     "disqualify": _(
         "Why the case did not qualify. Shown on the public status page and sent in the e-mail."
     ),
+    "lapse": _(
+        "Why the case lapses (e.g. not filed with CNIPA in time). Shown on the public status "
+        "page and sent in the e-mail."
+    ),
 }
+
+
+class LapseForm(TransitionForm):
+    override_reason = forms.CharField(
+        label=capfirst(_("reason to lapse before the deadline")),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only while the applicant's period is still running: why the case lapses "
+            "before its deadline. Recorded in the history."
+        ),
+    )
 
 
 class RequestCorrectionForm(TransitionForm):
@@ -278,6 +294,7 @@ TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
     "record_office_action": RecordOfficeActionForm,
     "record_response": RecordResponseForm,
     "record_grant_notice": RecordGrantNoticeForm,
+    "lapse": LapseForm,
 }
 
 

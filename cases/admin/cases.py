@@ -59,7 +59,12 @@ from cases.forms import (
 )
 from cases.models import Case, Entity
 from cases.people import staff_display_name, staff_label
+from cases.services.clocks import applicant_timer
 from cases.templatetags.case_badges import due_badge, state_badge, state_label
+
+# Transitions whose form leads to a confirmation page before the step is taken: they end
+# the case against the applicant, who cannot undo it.
+CONFIRMED_TRANSITIONS = frozenset({"lapse"})
 
 # The id of the case page's history section (templates/admin/cases/case/change_form.html).
 HISTORY_ANCHOR = "case-history"
@@ -396,6 +401,8 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         form = transition_form(name, case=case, data=request.POST, files=request.FILES)
+        if form.is_valid() and name in CONFIRMED_TRANSITIONS and "_confirmed" not in request.POST:
+            return self.transition_confirmation(request, case, name, form)
         if form.is_valid():
             try:
                 case = services.SERVICES[name](
@@ -421,6 +428,30 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
                 messages.error(request, message)
             self._keep_for_retry(request, case, name)
         return redirect("admin:cases_case_change", case.pk)
+
+    def transition_confirmation(
+        self, request: HttpRequest, case: Case, name: str, form: Form
+    ) -> HttpResponse:
+        """What the step will do, with the typed input carried along; its POST (with
+        ``_confirmed``) takes the step. Nothing is written until then."""
+        timer = applicant_timer(case)
+        today = timezone.localdate()
+        return TemplateResponse(
+            request,
+            "admin/cases/case/transition_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": case,
+                "name": name,
+                "label": workflow.TRANSITION_LABELS.get(name, name),
+                "form": form,
+                "applicant_timer": timer,
+                "before_deadline": timer is not None and today <= timer.due_on,
+                "title": gettext("Confirm: %(action)s")
+                % {"action": workflow.TRANSITION_LABELS.get(name, name)},
+            },
+        )
 
     def access_code_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Issue a new access code (the old one and old status links stop working).

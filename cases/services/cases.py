@@ -352,12 +352,32 @@ def case_lapse(
     actor: Actor,
     note: str = "",
     public_note: str = "",
+    override_reason: str = "",
     at: datetime | None = None,
 ) -> Case:
-    """The applicant's period ran out: the case lapses, the applicant's clocks breached."""
+    """The applicant's period ran out: the case lapses, the applicant's clocks breached.
+
+    ``public_note`` tells the applicant why (status page, e-mail); it is required. While
+    the applicant's period is still running, the case lapses only with an
+    ``override_reason`` (e.g. the applicant said in writing they will not file), which
+    the event records; only those who may lapse cases (managers) get this far.
+    """
     at = now_or(at)
     with case_locked(case) as case:
         check_transition(case, "lapse", actor)
+        require_public_note("lapse", public_note)
+        timer = clocks.applicant_timer(case)
+        due_on = timer.due_on if timer is not None else None
+        early = due_on is not None and local_day(at) <= due_on
+        if early and not override_reason.strip():
+            raise InvalidInput(
+                _(
+                    "The applicant has until %(due)s: a case lapses only after that. To lapse "
+                    "it now, give the reason for doing so before the deadline."
+                )
+                % {"due": due_on.isoformat()},
+                field="override_reason",
+            )
         from_state = case.state
         case.lapse(at=at)
         case.save(update_fields=["state", "closed_at", "updated_at"])
@@ -370,6 +390,8 @@ def case_lapse(
             at=at,
             note=note,
             public_note=public_note,
+            override_reason=override_reason.strip() if early else "",
+            due_on=due_on if early else None,
         )
         outbox.case_event_recorded(event=event)
     return case

@@ -138,6 +138,16 @@ def _running(case: Case, step: str) -> Timer | None:
     return case.timers.filter(step=step, stopped_at__isnull=True).order_by("-id").first()
 
 
+def applicant_timer(case: Case) -> Timer | None:
+    """The running clock of what the applicant must do now (correction, filing,
+    registration, an office-action response), the one due first."""
+    return (
+        case.timers.filter(stopped_at__isnull=True, party=Party.APPLICANT)
+        .order_by("due_on", "id")
+        .first()
+    )
+
+
 def timer_pause(*, case: Case, step: str, on: date) -> Timer | None:
     timer = _running(case, step)
     if timer is None or timer.paused_since is not None:

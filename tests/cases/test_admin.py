@@ -1002,3 +1002,41 @@ def test_add_case_refuses_a_malformed_classification_at_its_field(client, center
     assert "“XYZ” is not a Locarno class" in errors["classification"][0]
     assert response.context["adminform"].form["title"].value() == "Chair"
     assert not Case.objects.exists()
+
+
+def test_lapse_asks_for_confirmation_before_anything_is_written(client, center):
+    case = make_case(CaseState.CORRECTION_REQUESTED, center=center)
+    login(client, Role.MANAGER, center, language="en")
+    data = {
+        "public_note": "No correction was received.",
+        "override_reason": "The applicant gave up in writing.",
+    }
+    page = client.post(transition_url(case, "lapse"), data)
+
+    assert page.status_code == 200
+    assert page.templates[0].name == "admin/cases/case/transition_confirmation.html"
+    body = page.content.decode()
+    assert "That deadline has not passed yet" in body
+    assert "The applicant gave up in writing." in body
+    assert 'name="_confirmed"' in body
+    assert Case.objects.get(pk=case.pk).state == CaseState.CORRECTION_REQUESTED
+
+    done = client.post(transition_url(case, "lapse"), {**data, "_confirmed": "1"})
+    assert done.status_code == 302
+    assert Case.objects.get(pk=case.pk).state == CaseState.LAPSED
+
+
+def test_lapse_before_the_deadline_without_a_reason_is_refused_at_its_field(client, center):
+    case = make_case(CaseState.CORRECTION_REQUESTED, center=center)
+    login(client, Role.MANAGER, center, language="en")
+    response = client.post(
+        transition_url(case, "lapse"),
+        {"public_note": "No correction was received.", "_confirmed": "1"},
+    )
+    assert response.status_code == 302
+    assert "lapses only after that" in message_texts(response)[0]
+    assert Case.objects.get(pk=case.pk).state == CaseState.CORRECTION_REQUESTED
+    page = client.get(change_url(case))
+    assert page.context["case_transitions"][-1].retry or any(
+        b.retry for b in page.context["case_transitions"]
+    )

@@ -319,7 +319,11 @@ def test_terminal_states_stop_every_clock():
 @pytest.mark.django_db
 def test_lapse_breaches_the_applicant_clock():
     case = factories.make_case(CaseState.QUALIFIED)
-    case = services.case_lapse(case=case, actor=factories.staff_of(case))
+    case = services.case_lapse(
+        case=case,
+        actor=factories.staff_of(case),
+        **factories.transition_kwargs("lapse", case, None),
+    )
     assert timer(case, Step.FILING).outcome == Timer.Outcome.BREACHED
 
 
