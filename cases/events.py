@@ -211,6 +211,39 @@ def examiner_assigned_event(
     )
 
 
+def case_details_changed_event(
+    *, case: Case, actor: Actor, at: datetime, changes: dict[str, tuple[Any, Any]], reason: str
+) -> CaseEvent:
+    """Internal: each corrected detail as old → new, and why (after acceptance)."""
+    from django.utils.text import capfirst
+
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = [
+            f"{capfirst(Case._meta.get_field(name).verbose_name)}: "
+            f"{_detail_text(name, old)} → {_detail_text(name, new)}"
+            for name, (old, new) in changes.items()
+        ]
+        if reason:
+            lines.append(str(gettext_lazy("Reason: %(reason)s")) % {"reason": reason})
+    return _event(
+        case=case,
+        transition="edit_details",
+        from_state=case.state,
+        actor=actor,
+        at=at,
+        note="\n".join(lines),
+        public=False,
+    )
+
+
+def _detail_text(name: str, value: Any) -> str:
+    if name == "patent_type":
+        from cases.choices import PatentType
+
+        return str(PatentType(value).label)
+    return str(value)
+
+
 def access_code_reset_event(*, case: Case, actor: Actor, at: datetime) -> CaseEvent:
     """Internal (never on the public page): the old code and links stopped working."""
     note = _system_note(

@@ -14,12 +14,12 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases import services
-from cases.choices import UPLOADED_KINDS, DocumentKind
+from cases.choices import UPLOADED_KINDS, CaseState, DocumentKind, PatentType, RegistrationState
 from cases.models import Case, Entity
 from cases.people import staff_label
 from cases.selectors.documents import document_rows
@@ -98,6 +98,46 @@ class CaseAddForm(forms.ModelForm):
             if not examiner.has_perm("cases.examine_case", entity):
                 self.add_error("examiner", _("Assign an examiner of the applicant's center."))
         return cleaned
+
+
+class CaseDetailsForm(forms.Form):
+    """Correcting the details (``services.case_edit_details``): ``cleaned_data`` are its
+    arguments. The reason is asked for once the case has been accepted."""
+
+    title = forms.CharField(label=capfirst(_("title")), max_length=300)
+    patent_type = forms.ChoiceField(label=capfirst(_("patent type")), choices=PatentType.choices)
+    classification = forms.CharField(
+        label=capfirst(_("main classification")),
+        max_length=40,
+        help_text=_("IPC to the group level (e.g. C08K 3/04), or Locarno for designs (14-02)."),
+    )
+    entity = forms.ModelChoiceField(label=capfirst(_("applicant")), queryset=Entity.objects.none())
+    reason = forms.CharField(
+        label=capfirst(_("reason for the correction")),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required once the case has been accepted. Recorded in the history."),
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_details_%s")
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": case.title,
+                "patent_type": case.patent_type,
+                "classification": case.classification,
+                "entity": case.entity_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].queryset = Entity.objects.filter(center_id=case.center_id).filter(
+            Q(registration_state=RegistrationState.APPROVED) | Q(pk=case.entity_id)
+        )
+        if case.state == CaseState.SUBMITTED:
+            del self.fields["reason"]
+        else:
+            self.fields["reason"].required = True
 
 
 # Transitions ------------------------------------------------------------------------

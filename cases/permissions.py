@@ -70,6 +70,7 @@ INTAKE = frozenset(
         "add_casedocument",
         "check_consistency",
         "correct_notice",
+        "edit_case_details",
     }
 )
 # The pre-examination itself.
@@ -97,6 +98,7 @@ SUPERVISE = frozenset(
 ADMINISTER = frozenset(
     {
         "change_center",
+        "correct_accepted_details",
         "delete_timelimitrule",
         "add_calendarday",
         "change_calendarday",

@@ -52,6 +52,7 @@ from cases.errors import DomainError, InvalidInput
 from cases.forms import (
     AssignForm,
     CaseAddForm,
+    CaseDetailsForm,
     StaffChoiceField,
     examiners_of,
     form_error_messages,
@@ -60,6 +61,7 @@ from cases.forms import (
 from cases.models import Case, Entity
 from cases.people import staff_display_name, staff_label
 from cases.services.clocks import applicant_timer
+from cases.services.details import may_edit_details
 from cases.templatetags.case_badges import due_badge, state_badge, state_label
 
 # Transitions whose form leads to a confirmation page before the step is taken: they end
@@ -385,6 +387,11 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
                 name="{}_{}_access_code".format(*info),
             ),
             path(
+                "<path:object_id>/details/",
+                self.admin_site.admin_view(self.details_view),
+                name="{}_{}_details".format(*info),
+            ),
+            path(
                 "<path:object_id>/assign/",
                 self.admin_site.admin_view(self.assign_view),
                 name="{}_{}_assign".format(*info),
@@ -481,6 +488,36 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
             messages.error(request, domain_error_message(error))
         else:
             _announce_access_code(request, case, code)
+        return redirect("admin:cases_case_change", case.pk)
+
+    def details_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Correct title, classification, patent type or applicant (POST only)."""
+        case = self.get_case(request, object_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not may_edit_details(request.user, case):
+            raise PermissionDenied
+        form = CaseDetailsForm(request.POST, case=case)
+        if form.is_valid():
+            try:
+                services.case_edit_details(
+                    case=case.pk, actor=Actor.admin(request.user), **form.cleaned_data
+                )
+            except DomainError as error:
+                messages.error(request, domain_error_message(error, form))
+                at_field = isinstance(error, InvalidInput) and error.field in form.fields
+                self._keep_for_retry(
+                    request,
+                    case,
+                    "edit_details",
+                    errors={error.field: str(error)} if at_field else None,
+                )
+            else:
+                messages.success(request, gettext("Case details corrected."))
+        else:
+            for message in form_error_messages(form):
+                messages.error(request, message)
+            self._keep_for_retry(request, case, "edit_details")
         return redirect("admin:cases_case_change", case.pk)
 
     def assign_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
