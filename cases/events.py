@@ -106,7 +106,13 @@ def correction_requested_event(
 
 
 def correction_received_event(
-    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str
+    *,
+    case: Case,
+    actor: Actor,
+    from_state: str,
+    at: datetime,
+    note: str,
+    received_on: date | None = None,
 ) -> CaseEvent:
     return _event(
         case=case,
@@ -115,6 +121,7 @@ def correction_received_event(
         actor=actor,
         at=at,
         note=note,
+        occurred_on=received_on,
     )
 
 
@@ -443,7 +450,14 @@ def fast_track_exit_recorded_event(
 
 
 def registration_recorded_event(
-    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str, public_note: str
+    *,
+    case: Case,
+    actor: Actor,
+    from_state: str,
+    at: datetime,
+    note: str,
+    public_note: str,
+    registered_on: date | None = None,
 ) -> CaseEvent:
     return _event(
         case=case,
@@ -453,6 +467,7 @@ def registration_recorded_event(
         at=at,
         note=note,
         public_note=public_note,
+        occurred_on=registered_on,
     )
 
 

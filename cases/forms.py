@@ -246,6 +246,12 @@ class ReceiveCorrectionForm(TransitionForm):
     """One upload per document the open correction request names; ``cleaned_data``
     gives the service its ``documents`` (``{kind: file}``)."""
 
+    received_on = _date(
+        _("received on"),
+        required=False,
+        help_text=_("The day the correction arrived; empty: today."),
+    )
+
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, case=case, **kwargs)
         request = case.correction_requests.order_by("-created_at", "-id").first()
@@ -326,7 +332,16 @@ class RecordGrantNoticeForm(TransitionForm):
     )
 
 
+class RecordRegistrationForm(TransitionForm):
+    registered_on = _date(
+        _("registration date"),
+        required=False,
+        help_text=_("The day the registration was completed; empty: today."),
+    )
+
+
 TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
+    "record_registration": RecordRegistrationForm,
     "accept": AcceptForm,
     "request_correction": RequestCorrectionForm,
     "receive_correction": ReceiveCorrectionForm,

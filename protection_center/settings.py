@@ -254,3 +254,8 @@ STATUS_PAGE_CACHE_SECONDS = int(os.environ.get("STATUS_PAGE_CACHE_SECONDS", "900
 # (default 20 MB), and the most pixels an image may have (decompression bombs).
 DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 DOCUMENT_MAX_PIXELS = int(os.environ.get("DOCUMENT_MAX_PIXELS", "40000000"))
+
+# Staff workbench (cases.services): the latest correction due date staff may give, in
+# working days after the request (the published rule is 5; a request beyond this is a
+# typing mistake).
+CORRECTION_DUE_MAX_WORKDAYS = int(os.environ.get("CORRECTION_DUE_MAX_WORKDAYS", "30"))

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -18,7 +19,9 @@ from django.utils.translation import gettext as _
 
 from cases import events
 from cases.actors import Actor
+from cases.calendar import get_work_calendar
 from cases.choices import kind_labels
+from cases.deadlines import Counting, Unit, compute_due
 from cases.errors import InvalidInput, TransitionNotAllowed
 from cases.models import (
     Case,
@@ -190,8 +193,8 @@ def case_request_correction(
     with case_locked(case) as case:
         check_transition(case, "request_correction", actor)
         require_public_note("request_correction", public_note)
-        if due is not None and due < local_day(at):
-            raise InvalidInput(_("The correction due date is in the past."), field="due")
+        if due is not None:
+            check_correction_due(due, on=local_day(at))
         from_state = case.state
         case.request_correction()
         case.save(update_fields=["state", "updated_at"])
@@ -212,22 +215,65 @@ def case_request_correction(
     return case
 
 
+def check_correction_due(due: date, *, on: date) -> None:
+    """A correction due date given by staff: not in the past, and at most
+    ``CORRECTION_DUE_MAX_WORKDAYS`` working days after ``on`` (a later one is a typo)."""
+    if due < on:
+        raise InvalidInput(_("The correction due date is in the past."), field="due")
+    limit = settings.CORRECTION_DUE_MAX_WORKDAYS
+    latest = compute_due(
+        on, get_work_calendar(), amount=limit, unit=Unit.WORKDAYS, counting=Counting.WORKDAY
+    ).due
+    if due > latest:
+        raise InvalidInput(
+            _(
+                "The correction due date is more than %(limit)s working days away (the "
+                "latest is %(latest)s)."
+            )
+            % {"limit": limit, "latest": latest.isoformat()},
+            field="due",
+        )
+
+
+def check_step_day(day: date, *, at: datetime, started: date | None, field: str) -> None:
+    """The date a step happened, as staff give it: never in the future, never before the
+    step started."""
+    if day > local_day(at):
+        raise InvalidInput(_("The date cannot be in the future."), field=field)
+    if started is not None and day < started:
+        raise InvalidInput(
+            _("The date is before the step started (%(date)s).") % {"date": started.isoformat()},
+            field=field,
+        )
+
+
 def case_receive_correction(
     *,
     case: Case | int,
     actor: Actor,
     note: str = "",
+    received_on: date | None = None,
     documents: Mapping[str, File] | None = None,
     at: datetime | None = None,
 ) -> Case:
     """The corrected application arrived: review resumes where it paused.
 
-    ``documents`` (``{kind: file}``) are stored as new versions answering the correction
-    request; every document the request named must have one, now or uploaded before.
+    ``received_on`` is the day it arrived (default today; not in the future nor before
+    the request). ``documents`` (``{kind: file}``) are stored as new versions answering
+    the correction request; every document the request named must have one, now or
+    uploaded before.
     """
     at = now_or(at)
     with case_locked(case) as case:
         check_transition(case, "receive_correction", actor)
+        if received_on is not None:
+            correction = clocks.running_timer(case, Step.CORRECTION)
+            check_step_day(
+                received_on,
+                at=at,
+                started=correction.started_on if correction else None,
+                field="received_on",
+            )
         # The documents answering the request: stored first, then all named ones needed.
         request = CorrectionRequest.objects.filter(case=case).order_by("-created_at", "-id").first()
         for kind, file in (documents or {}).items():
@@ -243,11 +289,17 @@ def case_receive_correction(
         from_state = case.state
         case.receive_correction()
         case.save(update_fields=["state", "updated_at"])
-        clocks.timer_stop(case=case, step=Step.CORRECTION, on=local_day(at), at=at)
-        clocks.timer_resume(case=case, step=Step.REVIEW, on=local_day(at))
+        day = received_on or local_day(at)
+        clocks.timer_stop(case=case, step=Step.CORRECTION, on=day, at=at)
+        clocks.timer_resume(case=case, step=Step.REVIEW, on=day)
         clocks.case_refresh_deadlines(case=case)
         event = events.correction_received_event(
-            case=case, actor=actor, from_state=from_state, at=at, note=note
+            case=case,
+            actor=actor,
+            from_state=from_state,
+            at=at,
+            note=note,
+            received_on=received_on,
         )
         outbox.case_event_recorded(event=event)
     return case

@@ -134,8 +134,12 @@ def timer_open(
     )
 
 
-def _running(case: Case, step: str) -> Timer | None:
+def running_timer(case: Case, step: str) -> Timer | None:
+    """The running clock of a step, if any."""
     return case.timers.filter(step=step, stopped_at__isnull=True).order_by("-id").first()
+
+
+_running = running_timer
 
 
 def applicant_timer(case: Case) -> Timer | None:

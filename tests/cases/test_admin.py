@@ -103,7 +103,9 @@ def test_case_page_fields_are_all_read_only(client, center):
 
     body = response.content.decode()
     assert 'name="state"' not in body
-    assert 'name="title"' not in body
+    # The admin's own form has no inputs; only the details form (its own URL) has a title.
+    assert 'id="id_title"' not in body
+    assert 'id="id_details_title"' in body
     assert 'name="_save"' not in body
 
 
