@@ -7,9 +7,11 @@ from cases.admin.cases import CaseAdmin
 from cases.admin.centers import CenterAdmin, EntityAdmin, StaffUserAdmin
 from cases.admin.clocks import CalendarDayAdmin, TimeLimitRuleAdmin
 from cases.admin.documents import RequiredDocumentAdmin
+from cases.admin.queue import landing
 from cases.admin.records import CaseEventAdmin, TimerAdmin
 
 admin.site.site_header = _("Protection Center case tracker")
+admin.site.index = landing(admin.site.index)
 admin.site.site_title = _("Protection Center case tracker")
 
 __all__ = [

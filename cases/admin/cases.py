@@ -18,8 +18,9 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import DateField, QuerySet, Value
+from django.db.models import DateField, F, QuerySet, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.forms import Form
 from django.http import (
@@ -44,6 +45,7 @@ from cases.admin.filters import (
     DeadlineFilter,
     ExaminerFilter,
     FieldPrefixFilter,
+    QueueFilter,
     SubmittedRangeFilter,
 )
 from cases.admin.scoping import staff_center_id
@@ -60,9 +62,10 @@ from cases.forms import (
 )
 from cases.models import Case, Entity
 from cases.people import staff_display_name, staff_label
+from cases.selectors import queue
 from cases.services.clocks import applicant_timer
 from cases.services.details import may_edit_details
-from cases.templatetags.case_badges import due_badge, state_badge, state_label
+from cases.templatetags.case_badges import next_due_badge, state_badge, state_label
 
 # Transitions whose form leads to a confirmation page before the step is taken: they end
 # the case against the applicant, who cannot undo it.
@@ -91,6 +94,14 @@ def application_number_searched(term: str) -> str | None:
         return str(parse_application_number(term))
     except ApplicationNumberError:
         return None
+
+
+class CaseChangeList(ChangeList):
+    """The page's cases carry their next due clock (``selectors.queue.with_next_due``)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        self.result_list = queue.with_next_due(list(self.result_list), today=timezone.localdate())
 
 
 @admin.register(Case)
@@ -190,7 +201,19 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
         days_open = Coalesce(
             TruncDate("closed_at"), Value(timezone.localdate(), output_field=DateField())
         ) - TruncDate("submitted_at")
-        return super().get_queryset(request).for_user(request.user).annotate(days_open=days_open)
+        return (
+            super()
+            .get_queryset(request)
+            .for_user(request.user)
+            .annotate(days_open=days_open)
+            .prefetch_related(queue.ticking_timers())
+        )
+
+    def get_ordering(self, request: HttpRequest) -> Any:
+        # A queue is worked nearest due first; the list otherwise newest first.
+        if request.GET.get(QueueFilter.parameter_name):
+            return [F("next_due_on").asc(nulls_last=True), "pk"]
+        return super().get_ordering(request)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Case], search_term: str
@@ -206,6 +229,7 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
 
     def get_list_filter(self, request: HttpRequest) -> list[Any]:
         filters: list[Any] = [
+            QueueFilter,
             "state",
             "patent_type",
             ExaminerFilter,
@@ -241,7 +265,14 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("next due date"), ordering="next_due_on")
     def next_due_column(self, case: Case) -> str:
-        return due_badge(case)
+        """The date and flags, then whose clock it is and what is left in its unit."""
+        due = getattr(case, "next_due_info", None)
+        if due is None and not hasattr(case, "next_due_info"):
+            due = queue.next_due(case, today=timezone.localdate())
+        return next_due_badge(case, due)
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return CaseChangeList
 
     # Registering a case: the add form calls services.case_submit.
 
