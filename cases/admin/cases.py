@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services, workflow
 from cases.actors import Actor
+from cases.admin.bulk import CaseBulkActionsAdmin
 from cases.admin.case_page import case_page_context, may_assign
 from cases.admin.documents import CaseDocumentsAdmin, InconsistentFilter
 from cases.admin.filters import (
@@ -105,7 +106,7 @@ class CaseChangeList(ChangeList):
 
 
 @admin.register(Case)
-class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
+class CaseAdmin(CaseBulkActionsAdmin, CaseDocumentsAdmin, admin.ModelAdmin):
     form = CaseAddForm
     list_display = (
         "reference",
@@ -407,6 +408,8 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
     def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name
         return [
+            # First: "bulk/assign/" would otherwise be case "bulk"'s assign URL.
+            *self.bulk_urls(),
             path(
                 "<path:object_id>/transition/<str:name>/",
                 self.admin_site.admin_view(self.transition_view),
