@@ -199,14 +199,23 @@ def case_withdrawn_event(
 
 
 def examiner_assigned_event(
-    *, case: Case, actor: Actor, at: datetime, previous: Any, examiner: Any
+    *,
+    case: Case,
+    actor: Actor,
+    at: datetime,
+    previous: Any,
+    examiner: Any,
+    automatic: bool = False,
 ) -> CaseEvent:
-    """Internal: who examined the case before and who does now."""
+    """Internal: who examined the case before and who does now; ``automatic`` when the
+    center's automatic assignment chose (by field and workload)."""
     note = _system_note(
         gettext_lazy("Examiner: %(old)s → %(new)s"),
         old=staff_display_name(previous) or "—",
         new=staff_display_name(examiner) or "—",
     )
+    if automatic:
+        note += _system_note(gettext_lazy(" (assigned automatically: field and workload)"))
     return _event(
         case=case,
         transition="assign",

@@ -12,7 +12,7 @@ from cases.choices import (
     Role,
 )
 from cases.models.cases import Case, CaseEvent, CaseQuerySet, ReferenceCounter
-from cases.models.centers import Center, Entity, StaffProfile
+from cases.models.centers import Absence, Center, Entity, StaffProfile
 from cases.models.clocks import (
     CalendarDay,
     CalendarVersion,
@@ -38,6 +38,7 @@ from cases.models.summary import CaseFigures, DashboardSummaryState
 __all__ = [
     "PRE_FILING_STATES",
     "TERMINAL_STATES",
+    "Absence",
     "CalendarDay",
     "CalendarVersion",
     "CalendarYear",

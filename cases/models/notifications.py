@@ -42,6 +42,7 @@ class Notification(models.Model):
         CASE_TRANSITION = "case_transition", _("Case status change")
         OVERDUE_DIGEST = "overdue_digest", _("Overdue steps in the center (digest)")
         NOTICE_CORRECTED = "notice_corrected", _("Corrected notice")
+        CASE_ASSIGNED = "case_assigned", _("Case assigned to an examiner")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -33,7 +33,7 @@ from cases.models import (
     ReferenceCounter,
     Step,
 )
-from cases.services import access, clocks, notices, outbox
+from cases.services import access, assignment, clocks, notices, outbox
 from cases.services.cnipa import (
     case_record_fast_track_exit,
     case_record_filing,
@@ -129,8 +129,14 @@ def case_accept(
     at = now_or(at)
     with case_locked(case) as case:
         check_transition(case, "accept", actor)
+        previous = case.examiner
+        automatic = False
         if examiner is not None:
             check_examiner(examiner, case)
+        elif case.examiner_id is None and case.center.auto_assign:
+            examiner = assignment.examiner_pick(case=case, on=local_day(at))
+            automatic = examiner is not None
+        if examiner is not None:
             case.examiner = examiner
         from_state = case.state
         case.accept(at=at)
@@ -141,6 +147,20 @@ def case_accept(
         event = events.case_accepted_event(
             case=case, actor=actor, from_state=from_state, at=at, note=note
         )
+        if examiner is not None and examiner != previous:
+            # An examiner chosen on the acceptance form is part of the accept step (its
+            # event); the automatic choice is an event of its own, saying it was automatic.
+            logged = event
+            if automatic:
+                logged = events.examiner_assigned_event(
+                    case=case,
+                    actor=actor,
+                    at=at,
+                    previous=previous,
+                    examiner=examiner,
+                    automatic=True,
+                )
+            assignment.examiner_assigned(case=case, examiner=examiner, at=at, event_id=logged.pk)
         notice = notices.notice_issue(case=case, event=event, actor=actor, at=at)
         outbox.case_event_recorded(event=event, notice=notice)
     return case
@@ -166,9 +186,11 @@ def case_assign(*, case: Case | int, actor: Actor, examiner: Any) -> Case:
         previous = case.examiner
         case.examiner = examiner
         case.save(update_fields=["examiner", "updated_at"])
-        events.examiner_assigned_event(
+        event = events.examiner_assigned_event(
             case=case, actor=actor, at=at, previous=previous, examiner=examiner
         )
+        if examiner is not None and examiner != previous:
+            assignment.examiner_assigned(case=case, examiner=examiner, at=at, event_id=event.pk)
     return case
 
 
