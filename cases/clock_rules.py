@@ -73,7 +73,9 @@ def opening_dates(
             start, calendar, amount=amount, unit=unit, counting=counting
         )
     else:
-        deadline = deadlines.Deadline(due=due, estimated=False)
+        deadline = deadlines.Deadline(
+            due=due, estimated=deadlines.crosses_unknown_year(start, due, calendar)
+        )
     warn_on = deadlines.warning_date(
         start,
         deadline.due,

@@ -222,6 +222,16 @@ def compute_due(
     return _with_fallback(lambda cal: cnipa_expiry(start, cal, months=months, days=days), calendar)
 
 
+def crosses_unknown_year(start: date, due: date, calendar: WorkCalendar) -> bool:
+    """Whether the period from ``start`` to ``due`` (a date given, not computed) reaches
+    into a year without holiday data: its working days, warning date and any roll are
+    then on weekdays only, so the clock is marked estimated."""
+    return any(
+        not calendar.knows(date(year, 1, 1))
+        for year in range(min(start, due).year, max(start, due).year + 1)
+    )
+
+
 def warning_date(
     start: date, due: date, calendar: WorkCalendar, *, share: float, working: bool
 ) -> date:

@@ -106,7 +106,13 @@ def correction_requested_event(
 
 
 def correction_received_event(
-    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str
+    *,
+    case: Case,
+    actor: Actor,
+    from_state: str,
+    at: datetime,
+    note: str,
+    received_on: date | None = None,
 ) -> CaseEvent:
     return _event(
         case=case,
@@ -115,6 +121,7 @@ def correction_received_event(
         actor=actor,
         at=at,
         note=note,
+        occurred_on=received_on,
     )
 
 
@@ -147,8 +154,25 @@ def case_disqualified_event(
 
 
 def case_lapsed_event(
-    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str, public_note: str
+    *,
+    case: Case,
+    actor: Actor,
+    from_state: str,
+    at: datetime,
+    note: str,
+    public_note: str,
+    override_reason: str = "",
+    due_on: date | None = None,
 ) -> CaseEvent:
+    """Lapsed; lapsed before the applicant's deadline (``due_on``) only with the
+    override's reason, which the internal note records before staff's own note."""
+    if override_reason:
+        override = _system_note(
+            gettext_lazy("Lapsed before the applicant's deadline of %(due)s. Reason: %(reason)s"),
+            due=due_on.isoformat() if due_on else "—",
+            reason=override_reason,
+        )
+        note = f"{override}\n{note}" if note else override
     return _event(
         case=case,
         transition="lapse",
@@ -175,14 +199,23 @@ def case_withdrawn_event(
 
 
 def examiner_assigned_event(
-    *, case: Case, actor: Actor, at: datetime, previous: Any, examiner: Any
+    *,
+    case: Case,
+    actor: Actor,
+    at: datetime,
+    previous: Any,
+    examiner: Any,
+    automatic: bool = False,
 ) -> CaseEvent:
-    """Internal: who examined the case before and who does now."""
+    """Internal: who examined the case before and who does now; ``automatic`` when the
+    center's automatic assignment chose (by field and workload)."""
     note = _system_note(
         gettext_lazy("Examiner: %(old)s → %(new)s"),
         old=staff_display_name(previous) or "—",
         new=staff_display_name(examiner) or "—",
     )
+    if automatic:
+        note += _system_note(gettext_lazy(" (assigned automatically: field and workload)"))
     return _event(
         case=case,
         transition="assign",
@@ -192,6 +225,39 @@ def examiner_assigned_event(
         note=note,
         public=False,
     )
+
+
+def case_details_changed_event(
+    *, case: Case, actor: Actor, at: datetime, changes: dict[str, tuple[Any, Any]], reason: str
+) -> CaseEvent:
+    """Internal: each corrected detail as old → new, and why (after acceptance)."""
+    from django.utils.text import capfirst
+
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = [
+            f"{capfirst(Case._meta.get_field(name).verbose_name)}: "
+            f"{_detail_text(name, old)} → {_detail_text(name, new)}"
+            for name, (old, new) in changes.items()
+        ]
+        if reason:
+            lines.append(str(gettext_lazy("Reason: %(reason)s")) % {"reason": reason})
+    return _event(
+        case=case,
+        transition="edit_details",
+        from_state=case.state,
+        actor=actor,
+        at=at,
+        note="\n".join(lines),
+        public=False,
+    )
+
+
+def _detail_text(name: str, value: Any) -> str:
+    if name == "patent_type":
+        from cases.choices import PatentType
+
+        return str(PatentType(value).label)
+    return str(value)
 
 
 def access_code_reset_event(*, case: Case, actor: Actor, at: datetime) -> CaseEvent:
@@ -393,7 +459,14 @@ def fast_track_exit_recorded_event(
 
 
 def registration_recorded_event(
-    *, case: Case, actor: Actor, from_state: str, at: datetime, note: str, public_note: str
+    *,
+    case: Case,
+    actor: Actor,
+    from_state: str,
+    at: datetime,
+    note: str,
+    public_note: str,
+    registered_on: date | None = None,
 ) -> CaseEvent:
     return _event(
         case=case,
@@ -403,6 +476,7 @@ def registration_recorded_event(
         at=at,
         note=note,
         public_note=public_note,
+        occurred_on=registered_on,
     )
 
 

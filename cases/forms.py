@@ -13,17 +13,18 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases import services
-from cases.choices import UPLOADED_KINDS, DocumentKind
+from cases.choices import UPLOADED_KINDS, CaseState, DocumentKind, PatentType, RegistrationState
 from cases.models import Case, Entity
 from cases.people import staff_label
 from cases.selectors.documents import document_rows
 from cases.services.transitions import MESSAGE_REQUIRED
-from cases.validators import normalize_credit_code
+from cases.validators import normalize_classification, normalize_credit_code
 
 User = get_user_model()
 UPLOADED_CHOICES = [(kind.value, kind.label) for kind in UPLOADED_KINDS]
@@ -83,12 +84,60 @@ class CaseAddForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        patent_type = cleaned.get("patent_type")
+        if patent_type and cleaned.get("classification"):
+            try:
+                cleaned["classification"] = normalize_classification(
+                    patent_type, cleaned["classification"]
+                )
+            except ValidationError as error:
+                self.add_error("classification", error)
         entity: Entity | None = cleaned.get("entity")
         examiner = cleaned.get("examiner")
         if entity is not None and examiner is not None:
             if not examiner.has_perm("cases.examine_case", entity):
                 self.add_error("examiner", _("Assign an examiner of the applicant's center."))
         return cleaned
+
+
+class CaseDetailsForm(forms.Form):
+    """Correcting the details (``services.case_edit_details``): ``cleaned_data`` are its
+    arguments. The reason is asked for once the case has been accepted."""
+
+    title = forms.CharField(label=capfirst(_("title")), max_length=300)
+    patent_type = forms.ChoiceField(label=capfirst(_("patent type")), choices=PatentType.choices)
+    classification = forms.CharField(
+        label=capfirst(_("main classification")),
+        max_length=40,
+        help_text=_("IPC to the group level (e.g. C08K 3/04), or Locarno for designs (14-02)."),
+    )
+    entity = forms.ModelChoiceField(label=capfirst(_("applicant")), queryset=Entity.objects.none())
+    reason = forms.CharField(
+        label=capfirst(_("reason for the correction")),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required once the case has been accepted. Recorded in the history."),
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_details_%s")
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": case.title,
+                "patent_type": case.patent_type,
+                "classification": case.classification,
+                "entity": case.entity_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].queryset = Entity.objects.filter(center_id=case.center_id).filter(
+            Q(registration_state=RegistrationState.APPROVED) | Q(pk=case.entity_id)
+        )
+        if case.state == CaseState.SUBMITTED:
+            del self.fields["reason"]
+        else:
+            self.fields["reason"].required = True
 
 
 # Transitions ------------------------------------------------------------------------
@@ -151,7 +200,23 @@ MESSAGE_HELP = {
     "disqualify": _(
         "Why the case did not qualify. Shown on the public status page and sent in the e-mail."
     ),
+    "lapse": _(
+        "Why the case lapses (e.g. not filed with CNIPA in time). Shown on the public status "
+        "page and sent in the e-mail."
+    ),
 }
+
+
+class LapseForm(TransitionForm):
+    override_reason = forms.CharField(
+        label=capfirst(_("reason to lapse before the deadline")),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only while the applicant's period is still running: why the case lapses "
+            "before its deadline. Recorded in the history."
+        ),
+    )
 
 
 class RequestCorrectionForm(TransitionForm):
@@ -180,6 +245,12 @@ class RequestCorrectionForm(TransitionForm):
 class ReceiveCorrectionForm(TransitionForm):
     """One upload per document the open correction request names; ``cleaned_data``
     gives the service its ``documents`` (``{kind: file}``)."""
+
+    received_on = _date(
+        _("received on"),
+        required=False,
+        help_text=_("The day the correction arrived; empty: today."),
+    )
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, case=case, **kwargs)
@@ -261,7 +332,16 @@ class RecordGrantNoticeForm(TransitionForm):
     )
 
 
+class RecordRegistrationForm(TransitionForm):
+    registered_on = _date(
+        _("registration date"),
+        required=False,
+        help_text=_("The day the registration was completed; empty: today."),
+    )
+
+
 TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
+    "record_registration": RecordRegistrationForm,
     "accept": AcceptForm,
     "request_correction": RequestCorrectionForm,
     "receive_correction": ReceiveCorrectionForm,
@@ -269,6 +349,7 @@ TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
     "record_office_action": RecordOfficeActionForm,
     "record_response": RecordResponseForm,
     "record_grant_notice": RecordGrantNoticeForm,
+    "lapse": LapseForm,
 }
 
 

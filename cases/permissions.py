@@ -79,6 +79,7 @@ INTAKE = frozenset(
         "add_agency",
         "change_agency",
         "change_portalaccount",
+        "edit_case_details",
     }
 )
 # The pre-examination itself.
@@ -110,6 +111,7 @@ SUPERVISE = frozenset(
 ADMINISTER = frozenset(
     {
         "change_center",
+        "correct_accepted_details",
         "delete_timelimitrule",
         "add_calendarday",
         "change_calendarday",

@@ -22,6 +22,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cases.choices import PatentType
+
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 CREDIT_CODE_LENGTH = 18
@@ -88,3 +90,62 @@ def validate_credit_code(value: str) -> None:
             code="check",
             params={"given": code[17], "first17": code[:17], "expected": expected},
         )
+
+
+# Classification symbols ----------------------------------------------------------------
+#
+# IPC, to the group level (WIPO, Guide to the IPC): section A–H, a two-digit class, a
+# subclass letter, a main group of one to four digits, "/", a subgroup of at least two
+# digits: ``B25J 11/00``, ``H01M 10/0525``. Stored as printed, one space after the
+# subclass. Locarno (designs): class 01–32, "-", a two-digit subclass: ``14-02``.
+# Input is normalised first: NFKC (full-width to ASCII), upper case, spaces removed,
+# dashes of any kind read as "-".
+
+_IPC = re.compile(r"(?P<subclass>[A-H]\d{2}[A-Z])(?P<group>\d{1,4})/(?P<subgroup>\d{2,6})")
+_LOCARNO = re.compile(r"(?P<class>\d{2})-(?P<subclass>\d{2})")
+_DASHES = re.compile(r"[‐‑‒–—―−~～]")
+LOCARNO_CLASSES = range(1, 33)
+
+
+def _compact(value: str) -> str:
+    text = unicodedata.normalize("NFKC", value or "")
+    return _DASHES.sub("-", re.sub(r"\s+", "", text)).upper()
+
+
+def normalize_classification(patent_type: str, value: str) -> str:
+    """The stored form of a main classification (``b25j11/00`` → ``B25J 11/00``;
+    ``１４－０２`` → ``14-02``), or ``ValidationError`` (code ``required``, ``ipc`` or
+    ``locarno``) for a malformed one. Designs take Locarno, the other types IPC."""
+    code = _compact(value)
+    if not code:
+        raise ValidationError(_("A main classification is required."), code="required")
+    if patent_type == PatentType.DESIGN:
+        match = _LOCARNO.fullmatch(code)
+        if match is None or int(match["class"]) not in LOCARNO_CLASSES:
+            raise ValidationError(
+                _(
+                    "“%(value)s” is not a Locarno class: a design takes class 01 to 32 and a "
+                    "two-digit subclass, e.g. 14-02."
+                ),
+                code="locarno",
+                params={"value": value.strip()},
+            )
+        return f"{match['class']}-{match['subclass']}"
+    match = _IPC.fullmatch(code)
+    if match is None:
+        raise ValidationError(
+            _(
+                "“%(value)s” is not an IPC symbol to the group level: section A–H, two-digit "
+                "class, subclass letter, main group, “/” and a subgroup of at least two "
+                "digits, e.g. B25J 11/00 or H01M 10/0525."
+            ),
+            code="ipc",
+            params={"value": value.strip()},
+        )
+    return f"{match['subclass']} {match['group']}/{match['subgroup']}"
+
+
+def validate_classification(patent_type: str, value: str) -> None:
+    """Raise ``ValidationError`` unless ``value`` is a well-formed main classification for
+    ``patent_type`` (loose input accepted: it is validated in its normalised form)."""
+    normalize_classification(patent_type, value)

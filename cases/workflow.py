@@ -102,6 +102,7 @@ def documents_complete(case: Case) -> bool:
 TRANSITION_LABELS = {
     "submit": _("Register the case"),
     "assign": _("Assign examiner"),
+    "edit_details": _("Case details corrected"),
     "accept": _("Accept"),
     "decline": _("Do not accept"),
     "request_correction": _("Request correction"),

@@ -340,3 +340,7 @@ SPECTACULAR_SETTINGS = {
 # (empty in production: an endpoint must not reach into the center's network).
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
 WEBHOOK_ALLOWED_PRIVATE_HOSTS = env_list("WEBHOOK_ALLOWED_PRIVATE_HOSTS")
+# Staff workbench (cases.services): the latest correction due date staff may give, in
+# working days after the request (the published rule is 5; a request beyond this is a
+# typing mistake).
+CORRECTION_DUE_MAX_WORKDAYS = int(os.environ.get("CORRECTION_DUE_MAX_WORKDAYS", "30"))

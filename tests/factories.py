@@ -145,6 +145,11 @@ def transition_kwargs(name: str, case: Case, on: date) -> dict[str, Any]:
         return {"public_note": "The main classification is outside the center's fields."}
     if name == "disqualify":
         return {"public_note": "Claim 1 lacks novelty over the cited document."}
+    if name == "lapse":
+        return {
+            "public_note": "The application was not filed with CNIPA in time.",
+            "override_reason": "The applicant wrote that they will not file.",
+        }
     return {}
 
 

@@ -15,9 +15,11 @@ from cases.admin.portal import (
     RegistrationLicenceAdmin,
     SubmissionQuotaAdmin,
 )
+from cases.admin.queue import landing
 from cases.admin.records import CaseEventAdmin, TimerAdmin
 
 admin.site.site_header = _("Protection Center case tracker")
+admin.site.index = landing(admin.site.index)
 admin.site.site_title = _("Protection Center case tracker")
 
 __all__ = [

@@ -22,6 +22,7 @@ from cases.choices import kind_labels
 from cases.deadlines import shift_due, time_left
 from cases.forms import (
     AssignForm,
+    CaseDetailsForm,
     ConsistencyForm,
     DocumentForm,
     NoticeCorrectionForm,
@@ -41,6 +42,7 @@ from cases.models import (
 from cases.people import staff_display_name
 from cases.selectors.documents import document_rows
 from cases.services.consistency import CHECKABLE_STATES, consistency_kinds
+from cases.services.details import may_edit_details
 
 
 @dataclass
@@ -160,6 +162,20 @@ def consistency_panel(user: Any, case: Case) -> ConsistencyPanel | None:
     if latest is None and form is None:
         return None
     return ConsistencyPanel(latest=latest, form=form)
+
+
+def details_form(user: Any, case: Case, retry: dict[str, Any] | None) -> CaseDetailsForm | None:
+    """The form correcting the case's details, if ``user`` may; refilled after a refusal."""
+    if not may_edit_details(user, case):
+        return None
+    if retry is not None and retry.get("name") == "edit_details":
+        form = CaseDetailsForm(retry["data"], case=case)
+        form.is_valid()
+        for name, message in retry.get("errors", {}).items():
+            if name in form.fields and not form.has_error(name):
+                form.add_error(name, message)
+        return form
+    return CaseDetailsForm(case=case)
 
 
 def may_assign(user: Any, case: Case) -> bool:
@@ -285,6 +301,7 @@ def case_page_context(
     return {
         "case_transitions": transition_buttons(user, case, retry) if not case.is_terminal else [],
         "assign_form": AssignForm(case=case) if may_assign(user, case) else None,
+        "details_form": details_form(user, case, retry),
         "can_reset_access_code": user.has_perm("cases.reset_access_code", case),
         "case_clocks": clocks,
         "case_benchmark": benchmark(case, clocks, today=today),

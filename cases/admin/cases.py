@@ -18,8 +18,9 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import DateField, Exists, OuterRef, QuerySet, Value
+from django.db.models import DateField, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.forms import Form
 from django.http import (
@@ -38,12 +39,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services, workflow
 from cases.actors import Actor
+from cases.admin.bulk import CaseBulkActionsAdmin
 from cases.admin.case_page import case_page_context, may_assign
 from cases.admin.documents import CaseDocumentsAdmin, InconsistentFilter
 from cases.admin.filters import (
     DeadlineFilter,
     ExaminerFilter,
     FieldPrefixFilter,
+    QueueFilter,
     SubmittedRangeFilter,
 )
 from cases.admin.scoping import staff_center_id
@@ -53,6 +56,7 @@ from cases.errors import DomainError, InvalidInput
 from cases.forms import (
     AssignForm,
     CaseAddForm,
+    CaseDetailsForm,
     StaffChoiceField,
     examiners_of,
     form_error_messages,
@@ -60,7 +64,14 @@ from cases.forms import (
 )
 from cases.models import Case, CaseEvent, Entity
 from cases.people import staff_display_name, staff_label
-from cases.templatetags.case_badges import due_badge, state_badge, state_label
+from cases.selectors import queue
+from cases.services.clocks import applicant_timer
+from cases.services.details import may_edit_details
+from cases.templatetags.case_badges import next_due_badge, state_badge, state_label
+
+# Transitions whose form leads to a confirmation page before the step is taken: they end
+# the case against the applicant, who cannot undo it.
+CONFIRMED_TRANSITIONS = frozenset({"lapse"})
 
 # The id of the case page's history section (templates/admin/cases/case/change_form.html).
 HISTORY_ANCHOR = "case-history"
@@ -87,8 +98,16 @@ def application_number_searched(term: str) -> str | None:
         return None
 
 
+class CaseChangeList(ChangeList):
+    """The page's cases carry their next due clock (``selectors.queue.with_next_due``)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        self.result_list = queue.with_next_due(list(self.result_list), today=timezone.localdate())
+
+
 @admin.register(Case)
-class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
+class CaseAdmin(CaseBulkActionsAdmin, CaseDocumentsAdmin, admin.ModelAdmin):
     form = CaseAddForm
     list_display = (
         "reference",
@@ -192,7 +211,14 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
             .get_queryset(request)
             .for_user(request.user)
             .annotate(days_open=days_open, acted_online=online)
+            .prefetch_related(queue.ticking_timers())
         )
+
+    def get_ordering(self, request: HttpRequest) -> Any:
+        # A queue is worked nearest due first; the list otherwise newest first.
+        if request.GET.get(QueueFilter.parameter_name):
+            return [F("next_due_on").asc(nulls_last=True), "pk"]
+        return super().get_ordering(request)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Case], search_term: str
@@ -208,6 +234,7 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
 
     def get_list_filter(self, request: HttpRequest) -> list[Any]:
         filters: list[Any] = [
+            QueueFilter,
             "state",
             "patent_type",
             ExaminerFilter,
@@ -243,7 +270,14 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("next due date"), ordering="next_due_on")
     def next_due_column(self, case: Case) -> str:
-        return due_badge(case)
+        """The date and flags, then whose clock it is and what is left in its unit."""
+        due = getattr(case, "next_due_info", None)
+        if due is None and not hasattr(case, "next_due_info"):
+            due = queue.next_due(case, today=timezone.localdate())
+        return next_due_badge(case, due)
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return CaseChangeList
 
     @admin.display(description=_("online"), boolean=True)
     def online_column(self, case: Case) -> bool:
@@ -383,6 +417,8 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
     def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name
         return [
+            # First: "bulk/assign/" would otherwise be case "bulk"'s assign URL.
+            *self.bulk_urls(),
             path(
                 "<path:object_id>/transition/<str:name>/",
                 self.admin_site.admin_view(self.transition_view),
@@ -392,6 +428,11 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
                 "<path:object_id>/access-code/",
                 self.admin_site.admin_view(self.access_code_view),
                 name="{}_{}_access_code".format(*info),
+            ),
+            path(
+                "<path:object_id>/details/",
+                self.admin_site.admin_view(self.details_view),
+                name="{}_{}_details".format(*info),
             ),
             path(
                 "<path:object_id>/assign/",
@@ -415,6 +456,8 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         form = transition_form(name, case=case, data=request.POST, files=request.FILES)
+        if form.is_valid() and name in CONFIRMED_TRANSITIONS and "_confirmed" not in request.POST:
+            return self.transition_confirmation(request, case, name, form)
         if form.is_valid():
             try:
                 case = services.SERVICES[name](
@@ -440,6 +483,30 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
                 messages.error(request, message)
             self._keep_for_retry(request, case, name)
         return redirect("admin:cases_case_change", case.pk)
+
+    def transition_confirmation(
+        self, request: HttpRequest, case: Case, name: str, form: Form
+    ) -> HttpResponse:
+        """What the step will do, with the typed input carried along; its POST (with
+        ``_confirmed``) takes the step. Nothing is written until then."""
+        timer = applicant_timer(case)
+        today = timezone.localdate()
+        return TemplateResponse(
+            request,
+            "admin/cases/case/transition_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": case,
+                "name": name,
+                "label": workflow.TRANSITION_LABELS.get(name, name),
+                "form": form,
+                "applicant_timer": timer,
+                "before_deadline": timer is not None and today <= timer.due_on,
+                "title": gettext("Confirm: %(action)s")
+                % {"action": workflow.TRANSITION_LABELS.get(name, name)},
+            },
+        )
 
     def access_code_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Issue a new access code (the old one and old status links stop working).
@@ -487,6 +554,36 @@ class CaseAdmin(CaseDocumentsAdmin, admin.ModelAdmin):
             messages.error(request, domain_error_message(error))
         else:
             messages.success(request, gettext("The application number was corrected."))
+        return redirect("admin:cases_case_change", case.pk)
+
+    def details_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Correct title, classification, patent type or applicant (POST only)."""
+        case = self.get_case(request, object_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not may_edit_details(request.user, case):
+            raise PermissionDenied
+        form = CaseDetailsForm(request.POST, case=case)
+        if form.is_valid():
+            try:
+                services.case_edit_details(
+                    case=case.pk, actor=Actor.admin(request.user), **form.cleaned_data
+                )
+            except DomainError as error:
+                messages.error(request, domain_error_message(error, form))
+                at_field = isinstance(error, InvalidInput) and error.field in form.fields
+                self._keep_for_retry(
+                    request,
+                    case,
+                    "edit_details",
+                    errors={error.field: str(error)} if at_field else None,
+                )
+            else:
+                messages.success(request, gettext("Case details corrected."))
+        else:
+            for message in form_error_messages(form):
+                messages.error(request, message)
+            self._keep_for_retry(request, case, "edit_details")
         return redirect("admin:cases_case_change", case.pk)
 
     def assign_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

@@ -26,7 +26,7 @@ from cases.admin.portal import entity_authorisations_html, entity_licences_html
 from cases.admin.scoping import CenterScopedAdmin
 from cases.errors import DomainError, InvalidInput
 from cases.forms import EntityForm, EntityTransitionForm, form_error_messages
-from cases.models import Center, Entity, StaffProfile
+from cases.models import Absence, Center, Entity, StaffProfile
 from cases.services.entities import NOTE_REQUIRED
 from cases.templatetags.case_badges import registration_badge, truncated
 
@@ -74,6 +74,7 @@ class CenterAdmin(CenterScopedAdmin):
     fieldsets = (
         (None, {"fields": ("code", "name", "region")}),
         (_("Technical fields"), {"fields": ("ipc_prefixes", "locarno_classes")}),
+        (_("Assignment"), {"fields": ("auto_assign",)}),
         (
             _("Benchmark: CNIPA filing to grant notice, in calendar days"),
             {
@@ -332,12 +333,19 @@ class StaffProfileInline(admin.StackedInline):
     verbose_name_plural = _("staff profile")
 
 
+class AbsenceInline(admin.TabularInline):
+    model = Absence
+    fk_name = "user"
+    extra = 1
+    verbose_name_plural = _("absences (not assigned cases automatically on these days)")
+
+
 admin.site.unregister(User)
 
 
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
-    inlines = [StaffProfileInline]
+    inlines = [StaffProfileInline, AbsenceInline]
     list_display = (*UserAdmin.list_display, "center_column")
     list_select_related = ("staff_profile__center",)
     list_filter = (*UserAdmin.list_filter, "staff_profile__center")

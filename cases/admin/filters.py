@@ -21,6 +21,7 @@ from cases.calendar import get_work_calendar
 from cases.deadlines import add_workdays
 from cases.forms import examiners_of
 from cases.people import staff_display_name
+from cases.selectors import queue
 
 DUE_SOON_WORKDAYS = 5
 
@@ -157,3 +158,27 @@ class FieldPrefixFilter(ShownParametersFilter):
         return _("Classification starting %(prefix)s") % {
             "prefix": self.used_parameters["classification__istartswith"]
         }
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The workbench's queues (``selectors.queue``): what waits on me; what a manager
+    watches. Either sorts the nearest due date first."""
+
+    title = _("queue")
+    parameter_name = "queue"
+
+    MINE = "mine"
+    WATCH = "watch"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        if request.user.is_superuser and staff_center_id(request) is None:
+            return []
+        return [(self.MINE, _("Waiting on me")), (self.WATCH, _("Overdue, at risk, unassigned"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value == self.MINE:
+            return queryset.open().filter(queue.waiting_on(request.user))
+        if value == self.WATCH:
+            return queryset.open().filter(queue.watched())
+        return queryset

@@ -19,7 +19,7 @@ from cases.models.api import (
     WebhookEndpoint,
 )
 from cases.models.cases import Case, CaseEvent, CaseQuerySet, ReferenceCounter
-from cases.models.centers import Center, Entity, StaffProfile
+from cases.models.centers import Absence, Center, Entity, StaffProfile
 from cases.models.clocks import (
     CalendarDay,
     CalendarVersion,
@@ -54,6 +54,7 @@ from cases.models.summary import CaseFigures, DashboardSummaryState
 __all__ = [
     "PRE_FILING_STATES",
     "TERMINAL_STATES",
+    "Absence",
     "Agency",
     "AgencyAuthorisation",
     "ApiToken",

@@ -170,6 +170,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ("view_dashboard", "Can view the turnaround dashboard"),
             ("check_consistency", "Can check the filed documents' consistency"),
             ("correct_notice", "Can issue a corrected notice"),
+            ("edit_case_details", "Can correct a case's details before acceptance"),
+            ("correct_accepted_details", "Can correct an accepted case's details"),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,21 @@ def _split_classes(text: str) -> list[str]:
     return [part.strip().upper() for part in text.replace("，", ",").split(",") if part.strip()]
 
 
+def fields_cover(
+    patent_type: str, classification: str, *, ipc_prefixes: str, locarno_classes: str
+) -> bool:
+    """Whether a classification falls under comma-separated IPC prefixes (inventions,
+    utility models) or Locarno classes (designs)."""
+    code = classification.strip().upper().replace(" ", "")
+    if not code:
+        return False
+    if patent_type == PatentType.DESIGN:
+        classes = [c.replace(" ", "") for c in _split_classes(locarno_classes)]
+        return any(code == c or code.startswith(c + "-") for c in classes)
+    prefixes = [p.replace(" ", "") for p in _split_classes(ipc_prefixes)]
+    return any(code.startswith(p) for p in prefixes)
+
+
 class Center(models.Model):
     code = models.CharField(
         _("code"),
@@ -51,6 +66,14 @@ class Center(models.Model):
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    auto_assign = models.BooleanField(
+        _("assign examiners automatically"),
+        default=False,
+        help_text=_(
+            "On acceptance without an examiner chosen, give the case to the available "
+            "examiner whose technical fields cover it and who has the fewest open cases."
+        ),
+    )
     # Raised by every edit (``services.center_update``): its cases' status pages show
     # its name, contact details and benchmarks, and are kept under this version too.
     status_version = models.PositiveIntegerField(default=0, editable=False)
@@ -76,14 +99,12 @@ class Center(models.Model):
         Inventions and utility models are matched by IPC prefix (``C08K 3/04`` is in
         ``C08``); designs by Locarno class (``14-02`` is in ``14``).
         """
-        code = classification.strip().upper().replace(" ", "")
-        if not code:
-            return False
-        if patent_type == PatentType.DESIGN:
-            classes = [c.replace(" ", "") for c in _split_classes(self.locarno_classes)]
-            return any(code == c or code.startswith(c + "-") for c in classes)
-        prefixes = [p.replace(" ", "") for p in _split_classes(self.ipc_prefixes)]
-        return any(code.startswith(p) for p in prefixes)
+        return fields_cover(
+            patent_type,
+            classification,
+            ipc_prefixes=self.ipc_prefixes,
+            locarno_classes=self.locarno_classes,
+        )
 
 
 class StaffProfile(models.Model):
@@ -101,6 +122,26 @@ class StaffProfile(models.Model):
     language = models.CharField(
         _("language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS
     )
+    # Examiners: what automatic assignment gives them (cases.services.assignment).
+    ipc_prefixes = models.TextField(
+        _("IPC prefixes examined"),
+        blank=True,
+        help_text=_("Comma-separated, e.g. C08, B01D. Empty: no inventions or utility models."),
+    )
+    locarno_classes = models.TextField(
+        _("Locarno classes examined"),
+        blank=True,
+        help_text=_("Comma-separated, e.g. 12, 14-02. Empty: no designs."),
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Most open cases assigned automatically at once. Empty: no limit."),
+    )
+    last_assigned_at = models.DateTimeField(
+        _("last assigned a case"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("staff profile")
@@ -108,6 +149,34 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.center.code}"
+
+
+class Absence(models.Model):
+    """Days a staff member is away (leave, training): not assigned cases automatically."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="absences",
+        verbose_name=_("user"),
+    )
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="absence_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.first_day}–{self.last_day}"
 
 
 class EntityQuerySet(models.QuerySet["Entity"]):

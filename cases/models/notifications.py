@@ -43,6 +43,7 @@ class Notification(models.Model):
         OVERDUE_DIGEST = "overdue_digest", _("Overdue steps in the center (digest)")
         NOTICE_CORRECTED = "notice_corrected", _("Corrected notice")
         CORRECTION_RECEIVED = "correction_received", _("Correction received online")
+        CASE_ASSIGNED = "case_assigned", _("Case assigned to an examiner")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

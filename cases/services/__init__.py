@@ -33,6 +33,7 @@ from cases.services.cnipa import (
     case_record_response,
 )
 from cases.services.dashboard_summary import dashboard_summary_refresh
+from cases.services.details import case_edit_details
 from cases.services.documents import case_add_document, required_documents_ensure_defaults
 from cases.services.entities import ENTITY_TRANSITIONS, entity_transition, entity_update
 from cases.services.outbox import notifications_requeue
@@ -50,6 +51,7 @@ __all__ = [
     "case_correct_application_number",
     "case_decline",
     "case_disqualify",
+    "case_edit_details",
     "case_lapse",
     "case_qualify",
     "case_receive_correction",

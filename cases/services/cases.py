@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +19,9 @@ from django.utils.translation import gettext as _
 
 from cases import events
 from cases.actors import Actor
+from cases.calendar import get_work_calendar
 from cases.choices import kind_labels
+from cases.deadlines import Counting, Unit, compute_due
 from cases.errors import InvalidInput, TransitionNotAllowed
 from cases.models import (
     Case,
@@ -29,7 +33,7 @@ from cases.models import (
     ReferenceCounter,
     Step,
 )
-from cases.services import access, clocks, notices, outbox
+from cases.services import access, assignment, clocks, notices, outbox
 from cases.services.cnipa import (
     case_record_fast_track_exit,
     case_record_filing,
@@ -49,6 +53,7 @@ from cases.services.transitions import (
     now_or,
     require_public_note,
 )
+from cases.validators import normalize_classification
 
 
 def _next_reference(center: Center, year: int) -> str:
@@ -86,8 +91,10 @@ def case_submit(
         )
     if not title.strip():
         raise InvalidInput(_("A title is required."), field="title")
-    if not classification.strip():
-        raise InvalidInput(_("A main classification is required."), field="classification")
+    try:
+        classification = normalize_classification(patent_type, classification)
+    except ValidationError as error:
+        raise InvalidInput(error.messages[0], field="classification") from error
     if examiner is not None:
         check_examiner(examiner, entity)
     center = entity.center
@@ -97,7 +104,7 @@ def case_submit(
         reference=_next_reference(center, local_day(at).year),
         patent_type=patent_type,
         title=title.strip(),
-        classification=classification.strip().upper(),
+        classification=classification,
         examiner=examiner,
         submitted_at=at,
     )
@@ -122,8 +129,14 @@ def case_accept(
     at = now_or(at)
     with case_locked(case) as case:
         check_transition(case, "accept", actor)
+        previous = case.examiner
+        automatic = False
         if examiner is not None:
             check_examiner(examiner, case)
+        elif case.examiner_id is None and case.center.auto_assign:
+            examiner = assignment.examiner_pick(case=case, on=local_day(at))
+            automatic = examiner is not None
+        if examiner is not None:
             case.examiner = examiner
         from_state = case.state
         case.accept(at=at)
@@ -134,6 +147,20 @@ def case_accept(
         event = events.case_accepted_event(
             case=case, actor=actor, from_state=from_state, at=at, note=note
         )
+        if examiner is not None and examiner != previous:
+            # An examiner chosen on the acceptance form is part of the accept step (its
+            # event); the automatic choice is an event of its own, saying it was automatic.
+            logged = event
+            if automatic:
+                logged = events.examiner_assigned_event(
+                    case=case,
+                    actor=actor,
+                    at=at,
+                    previous=previous,
+                    examiner=examiner,
+                    automatic=True,
+                )
+            assignment.examiner_assigned(case=case, examiner=examiner, at=at, event_id=logged.pk)
         notice = notices.notice_issue(case=case, event=event, actor=actor, at=at)
         outbox.case_event_recorded(event=event, notice=notice)
     return case
@@ -159,9 +186,11 @@ def case_assign(*, case: Case | int, actor: Actor, examiner: Any) -> Case:
         previous = case.examiner
         case.examiner = examiner
         case.save(update_fields=["examiner", "updated_at"])
-        events.examiner_assigned_event(
+        event = events.examiner_assigned_event(
             case=case, actor=actor, at=at, previous=previous, examiner=examiner
         )
+        if examiner is not None and examiner != previous:
+            assignment.examiner_assigned(case=case, examiner=examiner, at=at, event_id=event.pk)
     return case
 
 
@@ -186,8 +215,8 @@ def case_request_correction(
     with case_locked(case) as case:
         check_transition(case, "request_correction", actor)
         require_public_note("request_correction", public_note)
-        if due is not None and due < local_day(at):
-            raise InvalidInput(_("The correction due date is in the past."), field="due")
+        if due is not None:
+            check_correction_due(due, on=local_day(at))
         from_state = case.state
         case.request_correction()
         case.save(update_fields=["state", "updated_at"])
@@ -208,22 +237,65 @@ def case_request_correction(
     return case
 
 
+def check_correction_due(due: date, *, on: date) -> None:
+    """A correction due date given by staff: not in the past, and at most
+    ``CORRECTION_DUE_MAX_WORKDAYS`` working days after ``on`` (a later one is a typo)."""
+    if due < on:
+        raise InvalidInput(_("The correction due date is in the past."), field="due")
+    limit = settings.CORRECTION_DUE_MAX_WORKDAYS
+    latest = compute_due(
+        on, get_work_calendar(), amount=limit, unit=Unit.WORKDAYS, counting=Counting.WORKDAY
+    ).due
+    if due > latest:
+        raise InvalidInput(
+            _(
+                "The correction due date is more than %(limit)s working days away (the "
+                "latest is %(latest)s)."
+            )
+            % {"limit": limit, "latest": latest.isoformat()},
+            field="due",
+        )
+
+
+def check_step_day(day: date, *, at: datetime, started: date | None, field: str) -> None:
+    """The date a step happened, as staff give it: never in the future, never before the
+    step started."""
+    if day > local_day(at):
+        raise InvalidInput(_("The date cannot be in the future."), field=field)
+    if started is not None and day < started:
+        raise InvalidInput(
+            _("The date is before the step started (%(date)s).") % {"date": started.isoformat()},
+            field=field,
+        )
+
+
 def case_receive_correction(
     *,
     case: Case | int,
     actor: Actor,
     note: str = "",
+    received_on: date | None = None,
     documents: Mapping[str, File] | None = None,
     at: datetime | None = None,
 ) -> Case:
     """The corrected application arrived: review resumes where it paused.
 
-    ``documents`` (``{kind: file}``) are stored as new versions answering the correction
-    request; every document the request named must have one, now or uploaded before.
+    ``received_on`` is the day it arrived (default today; not in the future nor before
+    the request). ``documents`` (``{kind: file}``) are stored as new versions answering
+    the correction request; every document the request named must have one, now or
+    uploaded before.
     """
     at = now_or(at)
     with case_locked(case) as case:
         check_transition(case, "receive_correction", actor)
+        if received_on is not None:
+            correction = clocks.running_timer(case, Step.CORRECTION)
+            check_step_day(
+                received_on,
+                at=at,
+                started=correction.started_on if correction else None,
+                field="received_on",
+            )
         # The documents answering the request: stored first, then all named ones needed.
         request = CorrectionRequest.objects.filter(case=case).order_by("-created_at", "-id").first()
         for kind, file in (documents or {}).items():
@@ -239,11 +311,17 @@ def case_receive_correction(
         from_state = case.state
         case.receive_correction()
         case.save(update_fields=["state", "updated_at"])
-        clocks.timer_stop(case=case, step=Step.CORRECTION, on=local_day(at), at=at)
-        clocks.timer_resume(case=case, step=Step.REVIEW, on=local_day(at))
+        day = received_on or local_day(at)
+        clocks.timer_stop(case=case, step=Step.CORRECTION, on=day, at=at)
+        clocks.timer_resume(case=case, step=Step.REVIEW, on=day)
         clocks.case_refresh_deadlines(case=case)
         event = events.correction_received_event(
-            case=case, actor=actor, from_state=from_state, at=at, note=note
+            case=case,
+            actor=actor,
+            from_state=from_state,
+            at=at,
+            note=note,
+            received_on=received_on,
         )
         outbox.case_event_recorded(event=event)
     return case
@@ -348,12 +426,32 @@ def case_lapse(
     actor: Actor,
     note: str = "",
     public_note: str = "",
+    override_reason: str = "",
     at: datetime | None = None,
 ) -> Case:
-    """The applicant's period ran out: the case lapses, the applicant's clocks breached."""
+    """The applicant's period ran out: the case lapses, the applicant's clocks breached.
+
+    ``public_note`` tells the applicant why (status page, e-mail); it is required. While
+    the applicant's period is still running, the case lapses only with an
+    ``override_reason`` (e.g. the applicant said in writing they will not file), which
+    the event records; only those who may lapse cases (managers) get this far.
+    """
     at = now_or(at)
     with case_locked(case) as case:
         check_transition(case, "lapse", actor)
+        require_public_note("lapse", public_note)
+        timer = clocks.applicant_timer(case)
+        due_on = timer.due_on if timer is not None else None
+        early = due_on is not None and local_day(at) <= due_on
+        if early and not override_reason.strip():
+            raise InvalidInput(
+                _(
+                    "The applicant has until %(due)s: a case lapses only after that. To lapse "
+                    "it now, give the reason for doing so before the deadline."
+                )
+                % {"due": due_on.isoformat()},
+                field="override_reason",
+            )
         from_state = case.state
         case.lapse(at=at)
         case.save(update_fields=["state", "closed_at", "updated_at"])
@@ -366,6 +464,8 @@ def case_lapse(
             at=at,
             note=note,
             public_note=public_note,
+            override_reason=override_reason.strip() if early else "",
+            due_on=due_on if early else None,
         )
         outbox.case_event_recorded(event=event)
     return case

@@ -134,8 +134,22 @@ def timer_open(
     )
 
 
-def _running(case: Case, step: str) -> Timer | None:
+def running_timer(case: Case, step: str) -> Timer | None:
+    """The running clock of a step, if any."""
     return case.timers.filter(step=step, stopped_at__isnull=True).order_by("-id").first()
+
+
+_running = running_timer
+
+
+def applicant_timer(case: Case) -> Timer | None:
+    """The running clock of what the applicant must do now (correction, filing,
+    registration, an office-action response), the one due first."""
+    return (
+        case.timers.filter(stopped_at__isnull=True, party=Party.APPLICANT)
+        .order_by("due_on", "id")
+        .first()
+    )
 
 
 def timer_pause(*, case: Case, step: str, on: date) -> Timer | None:

@@ -361,16 +361,32 @@ def case_record_registration(
     actor: Actor,
     note: str = "",
     public_note: str = "",
+    registered_on: date | None = None,
     at: datetime | None = None,
 ) -> Case:
-    """Registration completed (fee paid): the grant is announced."""
+    """Registration completed (fee paid): the grant is announced.
+
+    ``registered_on`` is the day it was completed (default today; not in the future nor
+    before the grant notice was received)."""
     at = now_or(at)
     with case_locked(case) as case:
         check_transition(case, "record_registration", actor)
+        if registered_on is not None:
+            if registered_on > local_day(at):
+                raise InvalidInput(
+                    _("The registration date cannot be in the future."), field="registered_on"
+                )
+            received = case.grant_notice_received_on or case.grant_notice_date
+            if received is not None and registered_on < received:
+                raise InvalidInput(
+                    _("The registration date is before the grant notice was received (%(date)s).")
+                    % {"date": received.isoformat()},
+                    field="registered_on",
+                )
         from_state = case.state
         case.record_registration(at=at)
         case.save(update_fields=["state", "closed_at", "updated_at"])
-        clocks.timers_stop_all(case=case, on=local_day(at), at=at)
+        clocks.timers_stop_all(case=case, on=registered_on or local_day(at), at=at)
         clocks.case_refresh_deadlines(case=case)
         event = events.registration_recorded_event(
             case=case,
@@ -379,6 +395,7 @@ def case_record_registration(
             at=at,
             note=note,
             public_note=public_note,
+            registered_on=registered_on,
         )
         outbox.case_event_recorded(event=event)
     return case

@@ -37,11 +37,15 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY_AFTER = timedelta(minutes=1)
 LONGEST_RETRY_AFTER = timedelta(hours=6)
 
-# Public transitions the applicant is told about by e-mail: a decision, or something they
-# must now do. Not the ones that only record the applicant's own step (submission,
-# corrections received, CNIPA filing, office-action response): they know already.
+# Public transitions the applicant is told about by e-mail: a decision, something they
+# must now do, or the center's record of their own step (the correction received, the
+# CNIPA filing and the office-action response recorded: the confirmation, and the next
+# due date). Not the submission: staff hand over the access code with it.
 APPLICANT_NOTICES = frozenset(
     {
+        "receive_correction",
+        "record_filing",
+        "record_response",
         "accept",
         "decline",
         "request_correction",
@@ -283,10 +287,20 @@ def render(notification: Notification) -> tuple[str, str]:
             from django.urls import reverse
 
             context["portal_link"] = settings.SITE_URL.rstrip("/") + reverse("portal:notice_list")
+        context["from_center"] = _center_of(notification)
         template = f"cases/email/{notification.kind}"
         subject = render_to_string(f"{template}_subject.txt", context)
         body = render_to_string(f"{template}_body.txt", context)
     return " ".join(subject.split()), body.strip() + "\n"
+
+
+def _center_of(notification: Notification) -> Any:
+    """The center the e-mail is from: every e-mail names it and how to reach it."""
+    if notification.center_id is not None:
+        return notification.center
+    if notification.case_id is not None:
+        return notification.case.center
+    return None
 
 
 APPLICANT_KINDS = frozenset(

@@ -112,4 +112,5 @@ MESSAGE_REQUIRED: dict[str, Any] = {
     "disqualify": gettext_lazy(
         "Tell the applicant why the case did not qualify: the message is required."
     ),
+    "lapse": gettext_lazy("Tell the applicant why the case lapses: the message is required."),
 }

@@ -14,6 +14,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cases import workflow
 from cases.models import CaseState, RegistrationState
@@ -154,3 +155,32 @@ def consistency_outcome_label(outcome: str) -> str:
         return str(ConsistencyCheck.Outcome(outcome).label)
     except ValueError:
         return outcome
+
+
+def next_due_badge(case: Any, due: Any) -> SafeString:
+    """``due_badge`` and, below it, the step the date belongs to, whose clock (center,
+    applicant, CNIPA) and the days left in its unit (``selectors.queue.NextDue``)."""
+    badge = due_badge(case)
+    if due is None:
+        return badge
+    if due.left >= 0:
+        left = (
+            ngettext("%(n)s working day left", "%(n)s working days left", due.left)
+            if due.working
+            else ngettext("%(n)s calendar day left", "%(n)s calendar days left", due.left)
+        ) % {"n": due.left}
+    else:
+        late = -due.left
+        left = (
+            ngettext("%(n)s working day late", "%(n)s working days late", late)
+            if due.working
+            else ngettext("%(n)s calendar day late", "%(n)s calendar days late", late)
+        ) % {"n": late}
+    return format_html(
+        '{}<br><span class="pc-due-step{}">{} · {} · {}</span>',
+        badge,
+        "" if due.actionable else " pc-muted",
+        due.step_label,
+        due.party_label,
+        left,
+    )

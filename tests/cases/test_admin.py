@@ -103,7 +103,9 @@ def test_case_page_fields_are_all_read_only(client, center):
 
     body = response.content.decode()
     assert 'name="state"' not in body
-    assert 'name="title"' not in body
+    # The admin's own form has no inputs; only the details form (its own URL) has a title.
+    assert 'id="id_title"' not in body
+    assert 'id="id_details_title"' in body
     assert 'name="_save"' not in body
 
 
@@ -567,7 +569,12 @@ def test_add_case_shows_a_domain_error_from_case_submit(client, center):
     user.user_permissions.add(Permission.objects.get(codename="add_case"))
     response = client.post(
         reverse("admin:cases_case_add"),
-        {"entity": entity.pk, "patent_type": "invention", "title": "X", "classification": "C08"},
+        {
+            "entity": entity.pk,
+            "patent_type": "invention",
+            "title": "X",
+            "classification": "C08K 3/04",
+        },
     )
 
     assert response.status_code == 302
@@ -590,7 +597,12 @@ def test_add_case_offers_only_approved_entities_of_the_users_center(client, cent
     )
     response = client.post(
         reverse("admin:cases_case_add"),
-        {"entity": elsewhere.pk, "patent_type": "invention", "title": "X", "classification": "C08"},
+        {
+            "entity": elsewhere.pk,
+            "patent_type": "invention",
+            "title": "X",
+            "classification": "C08K 3/04",
+        },
     )
 
     assert set(entities) == {approved}
@@ -838,7 +850,7 @@ def test_user_admin_edits_the_staff_profile_inline(client, center):
 def test_admin_renders_in_chinese_by_default(client, center):
     login(client, Role.MANAGER, center)
 
-    body = client.get(reverse("admin:index")).content.decode()
+    body = client.get(reverse("admin:index"), {"apps": "1"}).content.decode()
 
     assert 'lang="zh-hans"' in body
     assert "站点管理" in body  # Django's own catalogue: "Site administration"
@@ -848,7 +860,7 @@ def test_admin_renders_in_english_with_the_language_cookie(client, center):
     login(client, Role.MANAGER, center)
     client.cookies["django_language"] = "en"
 
-    body = client.get(reverse("admin:index")).content.decode()
+    body = client.get(reverse("admin:index"), {"apps": "1"}).content.decode()
 
     assert 'lang="en"' in body
     assert "Site administration" in body
@@ -857,7 +869,7 @@ def test_admin_renders_in_english_with_the_language_cookie(client, center):
 def test_language_switch_posts_to_set_language(client, center):
     login(client, Role.MANAGER, center)
 
-    body = client.get(reverse("admin:index")).content.decode()
+    body = client.get(reverse("admin:index"), {"apps": "1"}).content.decode()
     response = client.post(
         reverse("set_language"), {"language": "en", "next": reverse("admin:index")}
     )
@@ -865,7 +877,7 @@ def test_language_switch_posts_to_set_language(client, center):
     assert f'action="{reverse("set_language")}"' in body
     assert 'value="en"' in body and 'value="zh-hans"' in body
     assert response.cookies["django_language"].value == "en"
-    assert 'lang="en"' in client.get(reverse("admin:index")).content.decode()
+    assert 'lang="en"' in client.get(reverse("admin:index"), {"apps": "1"}).content.decode()
 
 
 def _failed_notification(case: Case):
@@ -977,3 +989,56 @@ def test_examiner_cannot_reset_access_code(client, center):
     client.post(reverse("admin:cases_case_access_code", args=[case.pk]))
     case.refresh_from_db()
     assert case.access_code_hash == old_hash
+
+
+def test_add_case_refuses_a_malformed_classification_at_its_field(client, center):
+    entity = make_entity(center)
+    login(client, Role.INTAKE_CLERK, center, language="en")
+    response = client.post(
+        reverse("admin:cases_case_add"),
+        {"entity": entity.pk, "patent_type": "design", "title": "Chair", "classification": "XYZ"},
+    )
+
+    assert response.status_code == 200  # the form again, nothing lost
+    errors = response.context["adminform"].form.errors
+    assert "“XYZ” is not a Locarno class" in errors["classification"][0]
+    assert response.context["adminform"].form["title"].value() == "Chair"
+    assert not Case.objects.exists()
+
+
+def test_lapse_asks_for_confirmation_before_anything_is_written(client, center):
+    case = make_case(CaseState.CORRECTION_REQUESTED, center=center)
+    login(client, Role.MANAGER, center, language="en")
+    data = {
+        "public_note": "No correction was received.",
+        "override_reason": "The applicant gave up in writing.",
+    }
+    page = client.post(transition_url(case, "lapse"), data)
+
+    assert page.status_code == 200
+    assert page.templates[0].name == "admin/cases/case/transition_confirmation.html"
+    body = page.content.decode()
+    assert "That deadline has not passed yet" in body
+    assert "The applicant gave up in writing." in body
+    assert 'name="_confirmed"' in body
+    assert Case.objects.get(pk=case.pk).state == CaseState.CORRECTION_REQUESTED
+
+    done = client.post(transition_url(case, "lapse"), {**data, "_confirmed": "1"})
+    assert done.status_code == 302
+    assert Case.objects.get(pk=case.pk).state == CaseState.LAPSED
+
+
+def test_lapse_before_the_deadline_without_a_reason_is_refused_at_its_field(client, center):
+    case = make_case(CaseState.CORRECTION_REQUESTED, center=center)
+    login(client, Role.MANAGER, center, language="en")
+    response = client.post(
+        transition_url(case, "lapse"),
+        {"public_note": "No correction was received.", "_confirmed": "1"},
+    )
+    assert response.status_code == 302
+    assert "lapses only after that" in message_texts(response)[0]
+    assert Case.objects.get(pk=case.pk).state == CaseState.CORRECTION_REQUESTED
+    page = client.get(change_url(case))
+    assert page.context["case_transitions"][-1].retry or any(
+        b.retry for b in page.context["case_transitions"]
+    )

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cases import calendar, services
+from cases import errors as services_errors
 from cases.appnumbers import make_application_number
 from cases.deadlines import add_workdays
 from cases.models import CalendarYear, Case, CaseState, Step, TimeLimitRule, Timer
@@ -32,12 +33,13 @@ def accepted_case(submitted: datetime, accepted: datetime) -> Case:
 def submitted_case(on: datetime, **kwargs) -> Case:
     """A case registered on ``on`` with the documents that accepting it needs."""
     entity = factories.make_entity(factories.make_center())
+    patent_type = kwargs.get("patent_type", "invention")
     case = services.case_submit(
         actor=factories.staff_of(entity),
         entity=entity,
-        patent_type=kwargs.get("patent_type", "invention"),
+        patent_type=patent_type,
         title="Graphene composite",
-        classification="C08K 3/04",
+        classification="14-02" if patent_type == "design" else "C08K 3/04",
         at=on,
     )
     factories.add_documents(case, at=on)
@@ -127,7 +129,7 @@ def test_rule_changes_do_not_move_running_clocks():
         entity=second,
         patent_type="invention",
         title="t",
-        classification="C08K",
+        classification="C08K 3/04",
         at=at(2025, 3, 3),
     )
     factories.add_documents(later)
@@ -318,7 +320,11 @@ def test_terminal_states_stop_every_clock():
 @pytest.mark.django_db
 def test_lapse_breaches_the_applicant_clock():
     case = factories.make_case(CaseState.QUALIFIED)
-    case = services.case_lapse(case=case, actor=factories.staff_of(case))
+    case = services.case_lapse(
+        case=case,
+        actor=factories.staff_of(case),
+        **factories.transition_kwargs("lapse", case, None),
+    )
     assert timer(case, Step.FILING).outcome == Timer.Outcome.BREACHED
 
 
@@ -328,3 +334,110 @@ def test_case_summary_tracks_the_earliest_running_clock():
     running = Timer.objects.filter(case=case, stopped_at__isnull=True, paused_since__isnull=True)
     assert case.next_due_on == min(t.due_on for t in running)
     assert running.count() == 1  # the benchmark is paused while the applicant answers
+
+
+@pytest.mark.django_db
+def test_a_correction_due_date_given_into_a_year_without_data_is_marked_estimated():
+    CalendarYear.objects.filter(year=2026).update(complete=False)
+    calendar.calendar_changed()
+    case = accepted_case(at(2025, 12, 15), at(2025, 12, 16))
+    case = services.case_request_correction(
+        case=case,
+        actor=factories.staff_of(case),
+        public_note="Renumber the claims.",
+        due=date(2026, 1, 9),
+        at=at(2025, 12, 17),
+    )
+    assert timer(case, Step.CORRECTION).estimated is True
+    assert Case.objects.get(pk=case.pk).calendar_estimated is True
+
+
+@pytest.mark.django_db
+def test_a_correction_due_date_given_within_known_years_is_not_estimated():
+    case = accepted_case(at(2025, 12, 1), at(2025, 12, 2))
+    case = services.case_request_correction(
+        case=case,
+        actor=factories.staff_of(case),
+        public_note="Renumber the claims.",
+        due=date(2025, 12, 12),
+        at=at(2025, 12, 3),
+    )
+    assert timer(case, Step.CORRECTION).estimated is False
+
+
+@pytest.mark.django_db
+def test_the_correction_due_date_has_an_upper_limit(settings):
+    settings.CORRECTION_DUE_MAX_WORKDAYS = 5
+    case = accepted_case(at(2025, 3, 3), at(2025, 3, 4))  # Tue
+    with pytest.raises(services_errors.InvalidInput) as raised:
+        services.case_request_correction(
+            case=case,
+            actor=factories.staff_of(case),
+            public_note="x",
+            due=date(2025, 3, 13),  # 6 working days after Wed 03-05
+            at=at(2025, 3, 5),
+        )
+    assert raised.value.field == "due"
+    assert "2025-03-12" in str(raised.value)
+    case = services.case_request_correction(
+        case=case,
+        actor=factories.staff_of(case),
+        public_note="x",
+        due=date(2025, 3, 12),
+        at=at(2025, 3, 5),
+    )
+    assert timer(case, Step.CORRECTION).due_on == date(2025, 3, 12)
+
+
+def _correction_case() -> Case:
+    case = accepted_case(at(2025, 3, 3), at(2025, 3, 4))
+    return services.case_request_correction(
+        case=case, actor=factories.staff_of(case), public_note="x", at=at(2025, 3, 5)
+    )
+
+
+@pytest.mark.django_db
+def test_correction_received_on_the_day_it_arrived():
+    case = _correction_case()
+    case = services.case_receive_correction(
+        case=case, actor=factories.staff_of(case), received_on=date(2025, 3, 7), at=at(2025, 3, 10)
+    )
+    assert timer(case, Step.CORRECTION).stopped_on == date(2025, 3, 7)
+    assert case.events.get(transition="receive_correction").occurred_on == date(2025, 3, 7)
+    assert timer(case, Step.REVIEW).paused_since is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("received", "message"),
+    [(date(2025, 3, 11), "future"), (date(2025, 3, 4), "before the step started (2025-03-05)")],
+)
+def test_correction_received_on_is_never_in_the_future_nor_before_the_request(
+    received, message, english
+):
+    case = _correction_case()
+    with pytest.raises(services_errors.InvalidInput, match=r"\(2025-03-05\)|future") as raised:
+        services.case_receive_correction(
+            case=case, actor=factories.staff_of(case), received_on=received, at=at(2025, 3, 10)
+        )
+    assert raised.value.field == "received_on"
+    assert message in str(raised.value)
+    assert Case.objects.get(pk=case.pk).state == CaseState.CORRECTION_REQUESTED
+
+
+@pytest.mark.django_db
+def test_registration_recorded_on_the_day_it_was_completed(english):
+    case = factories.make_case(CaseState.GRANT_NOTIFIED)
+    received = case.grant_notice_received_on
+    with pytest.raises(services_errors.InvalidInput) as raised:
+        services.case_record_registration(
+            case=case,
+            actor=factories.staff_of(case),
+            registered_on=date.fromordinal(received.toordinal() - 1),
+        )
+    assert raised.value.field == "registered_on"
+    case = services.case_record_registration(
+        case=case, actor=factories.staff_of(case), registered_on=received
+    )
+    assert case.events.get(transition="record_registration").occurred_on == received
+    assert timer(case, Step.REGISTRATION).stopped_on == received

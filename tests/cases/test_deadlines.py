@@ -23,6 +23,7 @@ from cases.deadlines import (
     chinesecalendar_days,
     cnipa_expiry,
     compute_due,
+    crosses_unknown_year,
     deemed_delivery,
     shift_due,
     time_left,
@@ -483,3 +484,18 @@ def test_shift_due_in_calendar_days_and_into_an_unknown_year() -> None:
 )
 def test_time_left(today: date, due: date, working: bool, expected: int) -> None:
     assert time_left(today, due, CAL, working=working) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "due", "known", "expected"),
+    [
+        (date(2025, 3, 3), date(2025, 3, 12), {2025}, False),
+        (date(2025, 12, 17), date(2026, 1, 9), {2025}, True),  # crosses into 2026
+        (date(2025, 12, 17), date(2026, 1, 9), {2025, 2026}, False),
+        (date(2024, 12, 30), date(2026, 1, 2), {2024, 2026}, True),  # 2025 in between
+        (date(2026, 1, 5), date(2026, 1, 9), {2025}, True),
+    ],
+)
+def test_crosses_unknown_year(start, due, known, expected):
+    cal = WorkCalendar.from_days([], known_years=known)
+    assert crosses_unknown_year(start, due, cal) is expected

@@ -52,7 +52,7 @@ def test_staff_get_their_profile_language_when_they_log_in(client, language, hea
 
     assert response.status_code == 302
     assert response.cookies["django_language"].value == language
-    page = client.get("/admin/").content.decode()
+    page = client.get("/admin/", {"apps": "1"}).content.decode()
     assert f'lang="{language}"' in page and heading in page
 
 

@@ -352,3 +352,45 @@ def test_the_transition_notice_records_whether_the_due_date_is_provisional():
     case = services.case_qualify(case=case, actor=factories.staff_of(case))
     filing = Timer.objects.get(case=case, step=Step.FILING)
     assert notice_of(case, "qualify").payload["due_estimated"] is filing.estimated
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("state", "transition"),
+    [
+        (S.CORRECTION_REQUESTED, "receive_correction"),
+        (S.QUALIFIED, "record_filing"),
+        (S.OFFICE_ACTION, "record_response"),
+    ],
+)
+def test_the_applicant_is_told_their_own_step_was_recorded(state, transition):
+    case = factories.make_case(state)
+    kwargs = factories.transition_kwargs(transition, case, timezone.localdate())
+    services.SERVICES[transition](case=case, actor=factories.staff_of(case), **kwargs)
+    notified = Notification.objects.filter(case=case, kind=Kind.CASE_TRANSITION)
+    assert transition in {row.payload["transition"] for row in notified}
+
+
+@pytest.mark.django_db
+def test_every_email_names_the_center_and_its_contact():
+    case = factories.make_case(S.QUALIFIED)
+    case.center.phone, case.center.email = "021-5555 0000", "help@center.example"
+    case.center.save(update_fields=["phone", "email"])
+    row = Notification.objects.filter(case=case).latest("id")
+    _subject, body = outbox.render(row)
+    assert case.center.name in body
+    assert "021-5555 0000" in body and "help@center.example" in body
+
+
+def test_the_console_backend_logs_a_readable_subject(caplog):
+    from django.core.mail import EmailMessage
+
+    from cases.mail import ReadableConsoleBackend
+
+    with caplog.at_level("INFO", logger="cases.mail"):
+        sent = ReadableConsoleBackend().send_messages(
+            [EmailMessage("[SH-2026-000001] 案件状态：预审合格", "正文", None, ["a@example.com"])]
+        )
+    assert sent == 1
+    assert "E-mail to a@example.com: [SH-2026-000001] 案件状态：预审合格" in caplog.text
+    assert "=?utf-8?" not in caplog.text

@@ -378,3 +378,108 @@ def test_assign_note_names_staff_in_the_sites_language_whatever_the_actors():
 
     note = case.events.get(transition="assign").note
     assert note.endswith("陈立新") and not note.startswith("Examiner")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("patent_type", "typed", "stored"),
+    [("invention", "ｈ０１ｍ10/0525", "H01M 10/0525"), ("design", "14－02", "14-02")],
+)
+def test_submit_stores_the_normalised_classification(patent_type, typed, stored):
+    entity = factories.make_entity(factories.make_center())
+    case = services.case_submit(
+        actor=factories.staff_of(entity),
+        entity=entity,
+        patent_type=patent_type,
+        title="t",
+        classification=typed,
+    )
+    assert case.classification == stored
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("patent_type", "bad"), [("invention", "XYZ"), ("design", "C08K 3/04")])
+def test_cannot_submit_a_malformed_classification(patent_type, bad):
+    entity = factories.make_entity(factories.make_center())
+    with pytest.raises(InvalidInput) as raised:
+        services.case_submit(
+            actor=factories.staff_of(entity),
+            entity=entity,
+            patent_type=patent_type,
+            title="t",
+            classification=bad,
+        )
+    assert raised.value.field == "classification"
+    assert not Case.objects.exists()
+
+
+LAPSE_MESSAGE = "The application was not filed with CNIPA in time."
+
+
+@pytest.mark.django_db
+def test_cannot_lapse_without_a_message_to_the_applicant(english):
+    case = factories.make_case(S.QUALIFIED, start=timezone.now() - timedelta(days=30))
+    with pytest.raises(InvalidInput) as raised:
+        services.case_lapse(case=case, actor=factories.staff_of(case, Role.MANAGER))
+    assert raised.value.field == "public_note"
+    assert Case.objects.get(pk=case.pk).state == S.QUALIFIED
+
+
+@pytest.mark.django_db
+def test_qualified_lapses_after_the_filing_deadline_with_the_reason_public():
+    case = factories.make_case(S.QUALIFIED, start=timezone.now() - timedelta(days=30))
+    case = services.case_lapse(
+        case=case, actor=factories.staff_of(case, Role.MANAGER), public_note=LAPSE_MESSAGE
+    )
+    event = case.events.get(transition="lapse")
+    assert case.state == S.LAPSED
+    assert (event.public, event.public_note, event.note) == (True, LAPSE_MESSAGE, "")
+    notification = case.notifications.order_by("id").last()
+    assert notification.payload["public_note"] == LAPSE_MESSAGE
+
+
+@pytest.mark.django_db
+def test_cannot_lapse_before_the_applicants_deadline_without_an_override(english):
+    case = factories.make_case(S.QUALIFIED)  # qualified yesterday: 10 days to file
+    due = case.timers.get(step="filing").due_on
+    with pytest.raises(InvalidInput) as raised:
+        services.case_lapse(
+            case=case, actor=factories.staff_of(case, Role.MANAGER), public_note=LAPSE_MESSAGE
+        )
+    assert raised.value.field == "override_reason"
+    assert f"until {due.isoformat()}" in str(raised.value)
+    assert Case.objects.get(pk=case.pk).state == S.QUALIFIED
+    assert not case.events.filter(transition="lapse").exists()
+
+
+@pytest.mark.django_db
+def test_lapsing_before_the_deadline_records_the_managers_override(english):
+    case = factories.make_case(S.CORRECTION_REQUESTED)
+    due = case.timers.get(step="correction").due_on
+    manager = factories.staff_of(case, Role.MANAGER)
+    case = services.case_lapse(
+        case=case,
+        actor=manager,
+        public_note="No correction will be sent.",
+        override_reason="The applicant withdrew their correction in writing.",
+        note="phone call",
+    )
+    event = case.events.get(transition="lapse")
+    assert case.state == S.LAPSED
+    assert event.actor == manager.user
+    assert event.note.startswith(f"Lapsed before the applicant's deadline of {due.isoformat()}")
+    assert "The applicant withdrew their correction in writing." in event.note
+    assert event.note.endswith("phone call")
+    assert event.public_note == "No correction will be sent."  # the override stays internal
+
+
+@pytest.mark.django_db
+def test_an_override_reason_after_the_deadline_is_not_recorded():
+    case = factories.make_case(S.QUALIFIED, start=timezone.now() - timedelta(days=30))
+    case = services.case_lapse(
+        case=case,
+        actor=factories.staff_of(case, Role.MANAGER),
+        public_note=LAPSE_MESSAGE,
+        override_reason="not needed",
+    )
+    assert case.events.get(transition="lapse").note == ""

@@ -7,7 +7,9 @@ from django.utils import translation
 from cases.validators import (
     credit_code_check_char,
     make_credit_code,
+    normalize_classification,
     normalize_credit_code,
+    validate_classification,
     validate_credit_code,
 )
 
@@ -109,3 +111,64 @@ def test_validate_credit_code_invalid(value, code, fragments):
     message = excinfo.value.messages[0]
     for fragment in fragments:
         assert fragment in message
+
+
+@pytest.mark.parametrize(
+    ("patent_type", "typed", "stored"),
+    [
+        ("invention", "B25J 11/00", "B25J 11/00"),
+        ("invention", "H01M 10/0525", "H01M 10/0525"),
+        ("invention", "b25j11/00", "B25J 11/00"),  # lower case, no space
+        ("invention", "  C08K  3 / 04 ", "C08K 3/04"),  # spaces anywhere
+        ("invention", "Ｃ０８Ｋ　３／０４", "C08K 3/04"),  # full-width, ideographic space
+        ("invention", "A61K 9999/123456", "A61K 9999/123456"),  # longest group and subgroup
+        ("utility_model", "F24S 10/70", "F24S 10/70"),
+        ("design", "14-02", "14-02"),
+        ("design", "１４－０２", "14-02"),  # full-width digits and hyphen
+        ("design", "06 – 01", "06-01"),  # an en dash, spaces
+        ("design", "01-01", "01-01"),
+        ("design", "32-00", "32-00"),
+    ],
+)
+def test_normalize_classification(patent_type, typed, stored):
+    assert normalize_classification(patent_type, typed) == stored
+    validate_classification(patent_type, typed)  # does not raise
+
+
+@pytest.mark.parametrize(
+    ("patent_type", "bad", "code"),
+    [
+        ("invention", "", "required"),
+        ("invention", "   ", "required"),
+        ("invention", "XYZ", "ipc"),
+        ("invention", "C08", "ipc"),  # a class, not a group
+        ("invention", "C08K", "ipc"),  # a subclass, not a group
+        ("invention", "C08K 3", "ipc"),  # no subgroup
+        ("invention", "C08K 3/4", "ipc"),  # a subgroup has at least two digits
+        ("invention", "I01M 10/00", "ipc"),  # sections are A to H
+        ("invention", "C8K 3/04", "ipc"),  # the class has two digits
+        ("invention", "C08K 12345/00", "ipc"),  # a main group has at most four digits
+        ("invention", "14-02", "ipc"),  # a Locarno class for an invention
+        ("utility_model", "14-02", "ipc"),
+        ("design", "C08K 3/04", "locarno"),  # an IPC symbol for a design
+        ("design", "14", "locarno"),
+        ("design", "14-2", "locarno"),
+        ("design", "00-01", "locarno"),  # classes run from 01
+        ("design", "33-01", "locarno"),  # to 32
+        ("design", "1402", "locarno"),
+    ],
+)
+def test_validate_classification_refuses(patent_type, bad, code):
+    with pytest.raises(ValidationError) as raised:
+        validate_classification(patent_type, bad)
+    assert raised.value.code == code
+
+
+def test_classification_message_names_the_value_and_an_example():
+    with pytest.raises(ValidationError) as raised:
+        validate_classification("invention", "XYZ")
+    assert "“XYZ”" in raised.value.messages[0]
+    assert "B25J 11/00" in raised.value.messages[0]
+    with pytest.raises(ValidationError) as raised:
+        validate_classification("design", "99-01")
+    assert "01 to 32" in raised.value.messages[0]

@@ -241,7 +241,11 @@ def test_a_case_lapsed_after_the_grant_notice_shows_no_grant_step(client):
     from cases import services
 
     case = factories.make_case(CaseState.GRANT_NOTIFIED)
-    case = services.case_lapse(case=case, actor=factories.staff_of(case))
+    case = services.case_lapse(
+        case=case,
+        actor=factories.staff_of(case),
+        **factories.transition_kwargs("lapse", case, None),
+    )
     _en(client)
     status = _open(client, case).context["status"]
     assert [s.label for s in status.steps] == [
