@@ -50,7 +50,7 @@ from cases.services.cnipa import (
 from cases.services.documents import EXTENSIONS, case_add_document, check_upload, display_name
 from cases.services.entities import entity_transition
 from cases.services.transitions import local_day, now_or
-from cases.validators import normalize_credit_code, validate_credit_code
+from cases.validators import normalize_classification, normalize_credit_code, validate_credit_code
 
 REGISTRATION_FIELDS = (
     "name",
@@ -247,10 +247,10 @@ def portal_case_submit(
         raise InvalidInput(_("Choose the patent type."), field="patent_type")
     if not title.strip():
         raise InvalidInput(_("A title is required."), field="title")
-    classification = classification.strip().upper()
-    problem = classification_problem(patent_type, classification)
-    if problem:
-        raise InvalidInput(problem, field="classification")
+    try:
+        classification = normalize_classification(patent_type, classification)
+    except ValidationError as error:
+        raise InvalidInput(error.messages[0], field="classification") from None
     if not entity.center.covers_classification(patent_type, classification):
         raise InvalidInput(
             _("%(code)s is outside the technical fields of %(center)s: it cannot take this case.")
@@ -310,24 +310,6 @@ def portal_case_submit(
     if draft is not None:
         CaseDraft.objects.filter(pk=draft.pk, case__isnull=True).update(case=case)
     return case
-
-
-def classification_problem(patent_type: str, value: str) -> str:
-    """A short check of the main classification's form (the workbench's validator will
-    replace it): an IPC symbol such as C08K 3/04 or a subclass such as C08K; a Locarno
-    class such as 14-02 for designs. Empty when it looks right."""
-    import re
-
-    if not value:
-        return _("A main classification is required.")
-    compact = value.replace(" ", "")
-    if patent_type == PatentType.DESIGN:
-        if not re.fullmatch(r"\d{1,2}(-\d{1,2})?", compact):
-            return _("A design's classification is a Locarno class, e.g. 14-02.")
-        return ""
-    if not re.fullmatch(r"[A-H]\d{2}[A-Z](\d{1,4}/\d{1,6})?", compact):
-        return _("An IPC classification looks like C08K 3/04 (or the subclass C08K).")
-    return ""
 
 
 @transaction.atomic

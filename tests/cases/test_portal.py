@@ -408,6 +408,24 @@ def submission_data(center, **extra):
     return data
 
 
+def test_a_malformed_classification_is_refused_and_a_loose_one_stored_normalised(english):
+    center = make_center()
+    entity = make_entity(center)
+    client = english_client()
+    client.force_login(make_portal_user(entity=entity))
+    bad = client.post(reverse("portal:submit"), submission_data(center, classification="XYZ"))
+    assert (
+        "C08K 3/04" in bad.context["form"].errors["classification"][0]
+        or bad.context["form"].errors["classification"]
+    )
+    assert not Case.objects.filter(entity=entity).exists()
+    loose = client.post(
+        reverse("portal:submit"), submission_data(center, classification="c08k3/04")
+    )
+    assert loose.status_code == 302
+    assert Case.objects.get(entity=entity).classification == "C08K 3/04"
+
+
 def test_submit_online_with_documents_and_scope_check(english):
     center = make_center()
     entity = make_entity(center)
