@@ -414,10 +414,7 @@ def test_a_malformed_classification_is_refused_and_a_loose_one_stored_normalised
     client = english_client()
     client.force_login(make_portal_user(entity=entity))
     bad = client.post(reverse("portal:submit"), submission_data(center, classification="XYZ"))
-    assert (
-        "C08K 3/04" in bad.context["form"].errors["classification"][0]
-        or bad.context["form"].errors["classification"]
-    )
+    assert bad.context["form"].errors["classification"]
     assert not Case.objects.filter(entity=entity).exists()
     loose = client.post(
         reverse("portal:submit"), submission_data(center, classification="c08k3/04")
