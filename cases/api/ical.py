@@ -8,8 +8,9 @@ reminder (VALARM) on the day the e-mail reminders go out: ``REMINDER_WORKDAYS`` 
 days before. A due date computed without the year's holiday notice says it is
 estimated.
 
-Portal users get a third feed (what their entity owes) from the portal issue: a new
-``CalendarFeed.Scope`` and its case set in ``feed_cases``.
+Portal users have a third feed (``CalendarFeed.Scope.ENTITY``, made on the portal's
+*Calendar and API* page): the applicant's own clocks (correction, filing with CNIPA,
+office-action response, registration) of the cases they may see, linked to the portal.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event
 
 from cases import deadlines
 from cases.calendar import get_work_calendar
-from cases.models import CalendarFeed, Case
+from cases.models import CalendarFeed, Case, Party
 from cases.permissions import user_center_id
 from cases.selectors import api as scope
 from cases.services.api_tokens import calendar_feed_find
@@ -35,9 +37,12 @@ REMINDER_HOUR = 9
 
 
 def feed_cases(feed: CalendarFeed) -> QuerySet[Case]:
-    """The cases a feed shows: the staff member's own (assigned), or the center's."""
+    """The cases a feed shows: the staff member's own (assigned), the center's, or (a
+    portal user's) their entities'."""
     user = feed.user
     cases = scope.api_cases(user).open()
+    if feed.scope == CalendarFeed.Scope.ENTITY:
+        return cases.none() if scope.is_center_staff(user) else cases
     if feed.scope == CalendarFeed.Scope.CENTER:
         if not user.has_perm("cases.view_dashboard"):
             return cases.none()
@@ -61,7 +66,12 @@ def feed_calendar(feed: CalendarFeed, *, host: str) -> bytes:
     calendar.add("x-wr-calname", str(feed.get_scope_display()))
     work = get_work_calendar().lenient()
     stamp = timezone.now()
-    for timer in scope.timers_running(feed_cases(feed)):
+    timers = scope.timers_running(feed_cases(feed))
+    applicant = feed.scope == CalendarFeed.Scope.ENTITY
+    if applicant:
+        timers = timers.filter(party=Party.APPLICANT)
+    site = settings.SITE_URL.rstrip("/")
+    for timer in timers:
         case = timer.case
         summary = f"{case.reference} · {timer.get_step_display()}"
         if timer.estimated:
@@ -83,7 +93,12 @@ def feed_calendar(feed: CalendarFeed, *, host: str) -> bytes:
         event.add("dtend", timer.due_on + timedelta(days=1))
         event.add("summary", summary)
         event.add("description", "\n".join(lines))
-        event.add("url", f"{settings.SITE_URL.rstrip('/')}{case.get_absolute_url()}")
+        path = (
+            reverse("portal:case_detail", args=[case.reference])
+            if applicant
+            else case.get_absolute_url()
+        )
+        event.add("url", f"{site}{path}")
         event.add("categories", [str(timer.get_step_display())])
         alarm = Alarm()
         alarm.add("action", "DISPLAY")

@@ -183,15 +183,17 @@ class WebhookDelivery(models.Model):
 
 
 class CalendarFeed(models.Model):
-    """A secret iCal URL: one staff member's cases, or a whole center's (managers).
+    """A secret iCal URL: one staff member's cases, a whole center's (managers), or what
+    a portal user's entities owe (their own, or their agency's principals').
 
     Only the token's hash is kept; resetting the feed makes a new token, and the old URL
-    stops working. (Portal users will get a third scope, their entities' cases.)
+    stops working.
     """
 
     class Scope(models.TextChoices):
         MINE = "mine", _("My cases")
         CENTER = "center", _("The center's cases")
+        ENTITY = "entity", _("What we owe the center")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

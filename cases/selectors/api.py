@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from cases.models import Case, CaseDocument, CaseEvent, Entity, Timer
+from cases.models import ApiToken, CalendarFeed, Case, CaseDocument, CaseEvent, Entity, Timer
 from cases.permissions import user_center_id
 from cases.selectors.portal import portal_cases_for, portal_entities_for
 
@@ -142,3 +142,12 @@ def timers_running(cases: QuerySet[Case]) -> QuerySet[Timer]:
         .select_related("case", "case__center")
         .order_by("due_on", "id")
     )
+
+
+def api_tokens_of(user: Any) -> QuerySet[ApiToken]:
+    """A person's own API tokens, newest first (the portal's *Calendar and API* page)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def calendar_feed_of(user: Any, feed_scope: str) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user, scope=feed_scope).first()

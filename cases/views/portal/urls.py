@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from cases.views.portal import actions, cases, registration, submission
+from cases.views.portal import actions, cases, connect, registration, submission
 
 app_name = "portal"
 
@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern] = [
     path("registration/", registration.registration, name="registration"),
     path("agencies/", registration.agencies, name="agencies"),
     path("members/", registration.members, name="members"),
+    path("connect/", connect.connect, name="connect"),
     path("submit/", submission.draft_edit, name="submit"),
     path("submit/<int:draft_id>/", submission.draft_edit, name="draft_edit"),
 ]
