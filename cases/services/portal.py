@@ -23,7 +23,13 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from cases.actors import Actor, require_actor
-from cases.choices import DocumentKind, PatentType, RegistrationState, kind_labels
+from cases.choices import (
+    UPLOADED_KINDS,
+    DocumentKind,
+    PatentType,
+    RegistrationState,
+    kind_labels,
+)
 from cases.errors import ConditionNotMet, InvalidInput, PermissionDenied
 from cases.models import (
     Agency,
@@ -31,6 +37,7 @@ from cases.models import (
     Case,
     CaseDraft,
     Center,
+    DraftDocument,
     Entity,
     Notice,
     NoticeRead,
@@ -190,22 +197,54 @@ def registration_resubmit(
 
 @transaction.atomic
 def draft_save(
-    *, actor: Actor, entity: Entity, data: Mapping[str, Any], draft: CaseDraft | None = None
+    *,
+    actor: Actor,
+    entity: Entity,
+    data: Mapping[str, Any],
+    documents: Mapping[str, File] | None = None,
+    draft: CaseDraft | None = None,
+    at: datetime | None = None,
 ) -> CaseDraft:
-    """Keep what the user has filled in so far; nothing is checked but the entity."""
+    """Keep what the user has filled in so far, and the files attached (each checked as
+    a case document would be; attaching a kind again replaces its file)."""
+    at = now_or(at)
     require_actor(actor)
     if not actor.has_perm("cases.submit_case", entity):
         raise PermissionDenied(_("You are not allowed to submit cases for this entity."))
     if draft is None:
         draft = CaseDraft(entity=entity, created_by=actor.user)
-    elif draft.case_id is not None:
-        raise ConditionNotMet(_("This draft was already submitted."))
+    else:
+        draft = CaseDraft.objects.select_for_update().get(pk=draft.pk)
+        if draft.case_id is not None:
+            raise ConditionNotMet(_("This draft was already submitted."))
     draft.patent_type = str(data.get("patent_type") or "")
     draft.title = str(data.get("title") or "").strip()
     draft.classification = str(data.get("classification") or "").strip().upper()
     draft.not_pct_national_phase = bool(data.get("not_pct_national_phase"))
     draft.not_divisional = bool(data.get("not_divisional"))
     draft.save()
+    for kind, file in (documents or {}).items():
+        if not file:
+            continue
+        if kind not in UPLOADED_KINDS:
+            raise InvalidInput(_("Choose what kind of document this is."), field="documents")
+        with tempfile.TemporaryFile() as spool:
+            try:
+                checked = check_upload(file, kind=kind, spool=spool)
+            except InvalidInput as error:
+                raise InvalidInput(error.message, field=f"file_{kind}") from error
+            name = f"drafts/{draft.pk}/{kind}-{secrets.token_hex(8)}.{EXTENSIONS[checked.content_type]}"
+            checked.file.seek(0)
+            stored = default_storage.save(name, File(checked.file, name=name))
+        DraftDocument.objects.filter(draft=draft, kind=kind).delete()
+        DraftDocument.objects.create(
+            draft=draft,
+            kind=kind,
+            file=stored,
+            original_name=display_name(getattr(file, "name", ""), kind, checked),
+            size=checked.size,
+            uploaded_at=at,
+        )
     return draft
 
 
@@ -267,10 +306,15 @@ def portal_case_submit(
             _("Divisional applications are not eligible for pre-examination."),
             field="not_divisional",
         )
+    documents = {kind: file for kind, file in documents.items() if file}
+    if draft is not None:
+        for kept in DraftDocument.objects.filter(draft=draft):
+            if kept.kind not in documents:
+                documents[kept.kind] = File(kept.file.open("rb"), name=kept.original_name)
     missing = [
         kind
         for kind in required_kinds(center_id=entity.center_id, patent_type=patent_type)
-        if not documents.get(kind)
+        if kind not in documents
     ]
     if missing:
         raise InvalidInput(
@@ -305,8 +349,11 @@ def portal_case_submit(
         at=at,
     )
     for kind, file in documents.items():
-        if file:
+        try:
             case_add_document(case=case, kind=kind, file=file, actor=actor, at=at)
+        except InvalidInput as error:
+            # At the upload it is about (the whole submission is refused).
+            raise InvalidInput(error.message, field=f"file_{kind}") from error
     if draft is not None:
         CaseDraft.objects.filter(pk=draft.pk, case__isnull=True).update(case=case)
     return case

@@ -423,16 +423,30 @@ def test_submit_online_with_documents_and_scope_check(english):
     )
     assert not Case.objects.filter(entity=entity).exists()
     # Saved as a draft, finished later.
-    draft = client.post(reverse("portal:submit"), {"title": "Graphene composite", "save": "1"})
+    draft = client.post(
+        reverse("portal:submit"),
+        {"title": "Graphene composite", "save": "1", "file_request": upload("request", "req.pdf")},
+    )
     assert draft.status_code == 302
     draft_url = draft["Location"]
-    assert "Graphene composite" in client.get(draft_url).content.decode()
-    done = client.post(draft_url, submission_data(center))
+    page = client.get(draft_url).content.decode()
+    assert "Graphene composite" in page and "req.pdf" in page
+    # A file that is not a PDF is refused at its field, the draft keeps the rest.
+    bad = client.post(
+        draft_url,
+        {"title": "Graphene composite", "save": "1", "file_claims": ContentFile(b"hi", "c.pdf")},
+    )
+    assert "not a PDF" in bad.context["form"].errors["file_claims"][0]
+    # Finished later: the request attached to the draft is the case's.
+    final = submission_data(center)
+    del final["file_request"]
+    done = client.post(draft_url, final)
     assert done.status_code == 302
     case = Case.objects.get(entity=entity)
     assert done["Location"] == reverse("portal:case_detail", args=[case.reference])
     assert case.state == CaseState.SUBMITTED
     assert case.documents.count() == 4
+    assert case.documents.get(kind="request").original_name == "req.pdf"
     assert CaseEvent.objects.get(case=case, transition="submit").channel == Channel.PORTAL
     assert case.draft.pk  # the draft names its case and leaves the list
 
