@@ -676,3 +676,33 @@ def test_account_pages_are_in_the_portal_layout_with_the_center_contact(mailoutb
     assert [m.to for m in mailoutbox] == [["reset@example.com"], ["nobody@example.com"]]
     assert "/portal/accounts/password/reset/key/" in mailoutbox[0].body
     assert "/password/reset/key/" not in mailoutbox[1].body
+
+
+def test_agency_submits_for_principals_only_and_drafts_stay_private(english, two_entities):
+    center, principal, other = two_entities
+    agency = make_agency()
+    authorise(principal, agency)
+    agent = english_client()
+    agent.force_login(make_portal_user(agency=agency))
+    choose = agent.get(reverse("portal:submit")).content.decode()
+    assert principal.name in choose and other.name not in choose
+    # Another entity, by id in the URL or the form: 404, nothing created.
+    assert agent.get(reverse("portal:submit"), {"entity": other.pk}).status_code == 404
+    assert (
+        agent.post(reverse("portal:submit"), submission_data(center, entity=other.pk)).status_code
+        == 404
+    )
+    done = agent.post(reverse("portal:submit"), submission_data(center, entity=principal.pk))
+    assert done.status_code == 302
+    case = Case.objects.get(entity=principal)
+    assert CaseEvent.objects.get(case=case, transition="submit").channel == Channel.PORTAL
+    assert not Case.objects.filter(entity=other).exists()
+    # A draft of one entity is 404 to a user of another.
+    owner = english_client()
+    owner.force_login(make_portal_user(entity=other))
+    saved = owner.post(reverse("portal:submit"), {"title": "Secret", "save": "1"})
+    stranger = english_client()
+    stranger.force_login(make_portal_user(entity=principal))
+    assert stranger.get(saved["Location"]).status_code == 404
+    assert stranger.post(saved["Location"], {"title": "x", "save": "1"}).status_code == 404
+    assert agent.get(saved["Location"]).status_code == 404
