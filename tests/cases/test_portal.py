@@ -37,6 +37,7 @@ from cases.models import (
 from cases.selectors.portal import portal_cases_for
 from cases.services import portal as portal_services
 from cases.services.outbox import render
+from cases.services.portal import accounts as portal_accounts
 from tests.factories import (
     authorise,
     make_agency,
@@ -548,7 +549,7 @@ def test_staff_see_online_actions_quota_use_and_the_licence(english):
     SubmissionQuota.objects.create(entity=case.entity, patent_type="invention", year=year, limit=5)
     from cases.models import RegistrationLicence
 
-    portal_services._store_licence(
+    portal_accounts._store_licence(
         entity=case.entity,
         file=pdf_file("licence.pdf"),
         actor=Actor.portal(user),
