@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.choices import Channel, PatentType
+from cases.choices import Channel, DocumentKind, PatentType
 from cases.models.cases import Case
 from cases.models.centers import Entity
 from cases.models.documents import Notice
@@ -240,6 +240,30 @@ class CaseDraft(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"#{self.pk}"
+
+
+class DraftDocument(models.Model):
+    """A document attached to a draft (one per kind; attaching another replaces it),
+    checked like case documents; submitted, it becomes the case's first version."""
+
+    draft = models.ForeignKey(
+        CaseDraft, on_delete=models.CASCADE, related_name="documents", verbose_name=_("draft")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
+    file = models.FileField(_("file"), max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("draft document")
+        verbose_name_plural = _("draft documents")
+        constraints = [
+            models.UniqueConstraint(fields=["draft", "kind"], name="draft_document_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class RegistrationLicence(models.Model):

@@ -38,6 +38,7 @@ from cases.selectors.portal import portal_cases_for
 from cases.services import notices
 from cases.services import portal as portal_services
 from cases.services.outbox import render
+from cases.services.portal import accounts as portal_accounts
 from tests.factories import (
     authorise,
     make_agency,
@@ -442,16 +443,30 @@ def test_submit_online_with_documents_and_scope_check(english):
     )
     assert not Case.objects.filter(entity=entity).exists()
     # Saved as a draft, finished later.
-    draft = client.post(reverse("portal:submit"), {"title": "Graphene composite", "save": "1"})
+    draft = client.post(
+        reverse("portal:submit"),
+        {"title": "Graphene composite", "save": "1", "file_request": upload("request", "req.pdf")},
+    )
     assert draft.status_code == 302
     draft_url = draft["Location"]
-    assert "Graphene composite" in client.get(draft_url).content.decode()
-    done = client.post(draft_url, submission_data(center))
+    page = client.get(draft_url).content.decode()
+    assert "Graphene composite" in page and "req.pdf" in page
+    # A file that is not a PDF is refused at its field, the draft keeps the rest.
+    bad = client.post(
+        draft_url,
+        {"title": "Graphene composite", "save": "1", "file_claims": ContentFile(b"hi", "c.pdf")},
+    )
+    assert "not a PDF" in bad.context["form"].errors["file_claims"][0]
+    # Finished later: the request attached to the draft is the case's.
+    final = submission_data(center)
+    del final["file_request"]
+    done = client.post(draft_url, final)
     assert done.status_code == 302
     case = Case.objects.get(entity=entity)
     assert done["Location"] == reverse("portal:case_detail", args=[case.reference])
     assert case.state == CaseState.SUBMITTED
     assert case.documents.count() == 4
+    assert case.documents.get(kind="request").original_name == "req.pdf"
     assert CaseEvent.objects.get(case=case, transition="submit").channel == Channel.PORTAL
     assert case.draft.pk  # the draft names its case and leaves the list
 
@@ -553,7 +568,7 @@ def test_staff_see_online_actions_quota_use_and_the_licence(english):
     SubmissionQuota.objects.create(entity=case.entity, patent_type="invention", year=year, limit=5)
     from cases.models import RegistrationLicence
 
-    portal_services._store_licence(
+    portal_accounts._store_licence(
         entity=case.entity,
         file=pdf_file("licence.pdf"),
         actor=Actor.portal(user),
@@ -681,3 +696,33 @@ def test_account_pages_are_in_the_portal_layout_with_the_center_contact(mailoutb
     assert [m.to for m in mailoutbox] == [["reset@example.com"], ["nobody@example.com"]]
     assert "/portal/accounts/password/reset/key/" in mailoutbox[0].body
     assert "/password/reset/key/" not in mailoutbox[1].body
+
+
+def test_agency_submits_for_principals_only_and_drafts_stay_private(english, two_entities):
+    center, principal, other = two_entities
+    agency = make_agency()
+    authorise(principal, agency)
+    agent = english_client()
+    agent.force_login(make_portal_user(agency=agency))
+    choose = agent.get(reverse("portal:submit")).content.decode()
+    assert principal.name in choose and other.name not in choose
+    # Another entity, by id in the URL or the form: 404, nothing created.
+    assert agent.get(reverse("portal:submit"), {"entity": other.pk}).status_code == 404
+    assert (
+        agent.post(reverse("portal:submit"), submission_data(center, entity=other.pk)).status_code
+        == 404
+    )
+    done = agent.post(reverse("portal:submit"), submission_data(center, entity=principal.pk))
+    assert done.status_code == 302
+    case = Case.objects.get(entity=principal)
+    assert CaseEvent.objects.get(case=case, transition="submit").channel == Channel.PORTAL
+    assert not Case.objects.filter(entity=other).exists()
+    # A draft of one entity is 404 to a user of another.
+    owner = english_client()
+    owner.force_login(make_portal_user(entity=other))
+    saved = owner.post(reverse("portal:submit"), {"title": "Secret", "save": "1"})
+    stranger = english_client()
+    stranger.force_login(make_portal_user(entity=principal))
+    assert stranger.get(saved["Location"]).status_code == 404
+    assert stranger.post(saved["Location"], {"title": "x", "save": "1"}).status_code == 404
+    assert agent.get(saved["Location"]).status_code == 404

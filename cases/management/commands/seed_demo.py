@@ -171,7 +171,10 @@ class Command(BaseCommand):
             ("username", "role", "center", "password"),
             [(x.username, x.role, x.center, x.password) for x in logins],
         )
-        portal_logins = create_portal_logins(centers, password=options["password"])
+        # On the demo cases made now (a bulk run leaves the accounts as they are).
+        portal_logins = (
+            create_portal_logins(centers, password=options["password"]) if demo_cases else []
+        )
         if portal_logins:
             self._table(
                 "Portal logins (/portal/, e-mail and password):",

@@ -105,11 +105,14 @@ def draft_edit(request: HttpRequest, draft_id: int | None = None) -> HttpRespons
                 )
             else:
                 draft = services.draft_save(
-                    actor=request.actor, entity=entity, data=data, draft=draft
+                    actor=request.actor,
+                    entity=entity,
+                    data=data,
+                    documents={kind: data.get(f"file_{kind}") for kind in kinds},
+                    draft=draft,
                 )
                 messages.success(
-                    request,
-                    _("The draft was saved. Attach the documents when you submit it."),
+                    request, _("The draft was saved, with the documents attached so far.")
                 )
                 return redirect("portal:draft_edit", draft_id=draft.pk)
         except DomainError as error:
@@ -136,6 +139,7 @@ def draft_edit(request: HttpRequest, draft_id: int | None = None) -> HttpRespons
                 for t, ks in required.items()
             ],
             "kinds": kinds,
+            "kept": {d.kind: d for d in draft.documents.all()} if draft is not None else {},
             "quotas": quotas,
         },
     )

@@ -1,11 +1,5 @@
-"""Writes of the applicants' portal that are not a case transition: the online
-registration (备案), the case drafts, the quota-checked submission, agency
-authorisations and read notices.
-
-Case transitions from the portal (answering a correction, reporting the CNIPA steps,
-withdrawing) call the same services as the admin with ``Actor.portal(user)``; the
-permission rule for portal users is ``cases.permissions.PortalBackend``.
-"""
+"""The portal's accounts side: the online registration (备案) with its licence, the
+agencies an entity authorises, colleagues, read notices."""
 
 from __future__ import annotations
 
@@ -23,34 +17,26 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from cases.actors import Actor, require_actor
-from cases.choices import DocumentKind, PatentType, RegistrationState, kind_labels
+from cases.choices import (
+    DocumentKind,
+    RegistrationState,
+)
 from cases.errors import ConditionNotMet, InvalidInput, PermissionDenied
 from cases.models import (
     Agency,
     AgencyAuthorisation,
-    Case,
-    CaseDraft,
     Center,
     Entity,
     Notice,
     NoticeRead,
     PortalAccount,
     RegistrationLicence,
-    RequiredDocument,
-    SubmissionQuota,
 )
 from cases.permissions import portal_account_of
-from cases.services.cases import case_submit
-from cases.services.cnipa import (
-    case_record_filing,
-    case_record_grant_notice,
-    case_record_office_action,
-    case_record_response,
-)
-from cases.services.documents import EXTENSIONS, case_add_document, check_upload, display_name
+from cases.services.documents import EXTENSIONS, check_upload, display_name
 from cases.services.entities import entity_transition
-from cases.services.transitions import local_day, now_or
-from cases.validators import normalize_classification, normalize_credit_code, validate_credit_code
+from cases.services.transitions import now_or
+from cases.validators import normalize_credit_code, validate_credit_code
 
 REGISTRATION_FIELDS = (
     "name",
@@ -189,130 +175,6 @@ def registration_resubmit(
 
 
 @transaction.atomic
-def draft_save(
-    *, actor: Actor, entity: Entity, data: Mapping[str, Any], draft: CaseDraft | None = None
-) -> CaseDraft:
-    """Keep what the user has filled in so far; nothing is checked but the entity."""
-    require_actor(actor)
-    if not actor.has_perm("cases.submit_case", entity):
-        raise PermissionDenied(_("You are not allowed to submit cases for this entity."))
-    if draft is None:
-        draft = CaseDraft(entity=entity, created_by=actor.user)
-    elif draft.case_id is not None:
-        raise ConditionNotMet(_("This draft was already submitted."))
-    draft.patent_type = str(data.get("patent_type") or "")
-    draft.title = str(data.get("title") or "").strip()
-    draft.classification = str(data.get("classification") or "").strip().upper()
-    draft.not_pct_national_phase = bool(data.get("not_pct_national_phase"))
-    draft.not_divisional = bool(data.get("not_divisional"))
-    draft.save()
-    return draft
-
-
-def required_kinds(*, center_id: int, patent_type: str) -> list[str]:
-    return RequiredDocument.objects.kinds_for(center_id=center_id, patent_type=patent_type)
-
-
-@transaction.atomic
-def portal_case_submit(
-    *,
-    actor: Actor,
-    entity: Entity,
-    patent_type: str,
-    title: str,
-    classification: str,
-    not_pct_national_phase: bool,
-    not_divisional: bool,
-    documents: Mapping[str, File],
-    draft: CaseDraft | None = None,
-    at: datetime | None = None,
-) -> Case:
-    """Submit a case online: the checks the center would make at intake that the
-    applicant can answer now, the yearly quota (under the entity's row lock, so two
-    submissions at the limit cannot both pass), then ``case_submit`` and the documents."""
-    at = now_or(at)
-    require_actor(actor)
-    entity = Entity.objects.select_for_update().select_related("center").get(pk=entity.pk)
-    if not actor.has_perm("cases.submit_case", entity):
-        raise PermissionDenied(_("You are not allowed to submit cases for this entity."))
-    if entity.registration_state != RegistrationState.APPROVED:
-        raise ConditionNotMet(
-            _(
-                "The registration (备案) is “%(state)s”: cases can be submitted once the center "
-                "has approved it."
-            )
-            % {"state": entity.get_registration_state_display()}
-        )
-    if patent_type not in PatentType.values:
-        raise InvalidInput(_("Choose the patent type."), field="patent_type")
-    if not title.strip():
-        raise InvalidInput(_("A title is required."), field="title")
-    try:
-        classification = normalize_classification(patent_type, classification)
-    except ValidationError as error:
-        raise InvalidInput(error.messages[0], field="classification") from None
-    if not entity.center.covers_classification(patent_type, classification):
-        raise InvalidInput(
-            _("%(code)s is outside the technical fields of %(center)s: it cannot take this case.")
-            % {"code": classification, "center": entity.center.name},
-            field="classification",
-        )
-    if not not_pct_national_phase:
-        raise InvalidInput(
-            _("PCT national-phase applications are not eligible for pre-examination."),
-            field="not_pct_national_phase",
-        )
-    if not not_divisional:
-        raise InvalidInput(
-            _("Divisional applications are not eligible for pre-examination."),
-            field="not_divisional",
-        )
-    missing = [
-        kind
-        for kind in required_kinds(center_id=entity.center_id, patent_type=patent_type)
-        if not documents.get(kind)
-    ]
-    if missing:
-        raise InvalidInput(
-            _("Attach every required document: %(kinds)s missing.")
-            % {"kinds": kind_labels(missing)},
-            field="documents",
-        )
-    year = local_day(at).year
-    used, limit = SubmissionQuota.objects.use(
-        entity_id=entity.pk, patent_type=patent_type, year=year
-    )
-    if limit is not None and used >= limit:
-        raise ConditionNotMet(
-            _(
-                "The yearly quota is used up: %(used)d of %(limit)d %(type)s cases in %(year)d. "
-                "Contact the center."
-            )
-            % {
-                "used": used,
-                "limit": limit,
-                "type": PatentType(patent_type).label,
-                "year": year,
-            }
-        )
-    case = case_submit(
-        actor=actor,
-        entity=entity,
-        patent_type=patent_type,
-        title=title,
-        classification=classification,
-        note=_("Submitted online."),
-        at=at,
-    )
-    for kind, file in documents.items():
-        if file:
-            case_add_document(case=case, kind=kind, file=file, actor=actor, at=at)
-    if draft is not None:
-        CaseDraft.objects.filter(pk=draft.pk, case__isnull=True).update(case=case)
-    return case
-
-
-@transaction.atomic
 def agency_authorise(
     *,
     actor: Actor,
@@ -407,31 +269,3 @@ def member_remove(*, actor: Actor, member: PortalAccount) -> None:
 
 def notice_mark_read(*, user: Any, notice: Notice) -> None:
     NoticeRead.objects.get_or_create(notice=notice, user=user)
-
-
-# The CNIPA steps an applicant reports online, each through the staff's own service.
-REPORTS = {
-    "record_filing": case_record_filing,
-    "record_office_action": case_record_office_action,
-    "record_response": case_record_response,
-    "record_grant_notice": case_record_grant_notice,
-}
-
-
-@transaction.atomic
-def portal_report(
-    *,
-    actor: Actor,
-    case: Case,
-    name: str,
-    values: Mapping[str, Any],
-    attachment: File | None = None,
-    at: datetime | None = None,
-) -> Case:
-    """Report a CNIPA step (``REPORTS``) with the same service and checks staff use; the
-    paper it comes with (the receipt, the notice) is kept as a supporting document."""
-    at = now_or(at)
-    case = REPORTS[name](case=case, actor=actor, at=at, note=_("Reported online."), **values)
-    if attachment is not None:
-        case_add_document(case=case, kind=DocumentKind.OTHER, file=attachment, actor=actor, at=at)
-    return case
