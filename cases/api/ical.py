@@ -1,5 +1,5 @@
-"""iCal deadline feeds: a secret URL per staff member (their cases) and per center
-(managers), read by calendar apps.
+"""iCal deadline feeds: a secret URL per staff member (their cases' center-side
+deadlines) and per center (managers: every running clock), read by calendar apps.
 
 One all-day event per running clock, on its due date: the step, the case's reference
 and title. Its UID is the clock's (``timer-<id>@<host>``), so a moved due date updates
@@ -27,7 +27,7 @@ from icalendar import Alarm, Calendar, Event
 
 from cases import deadlines
 from cases.calendar import get_work_calendar
-from cases.models import CalendarFeed, Case, Party
+from cases.models import CalendarFeed, Party, Timer
 from cases.permissions import user_center_id
 from cases.selectors import api as scope
 from cases.services.api_tokens import calendar_feed_find
@@ -36,18 +36,21 @@ from cases.services.sweep import REMINDER_WORKDAYS
 REMINDER_HOUR = 9
 
 
-def feed_cases(feed: CalendarFeed) -> QuerySet[Case]:
-    """The cases a feed shows: the staff member's own (assigned), the center's, or (a
-    portal user's) their entities'."""
+def feed_timers(feed: CalendarFeed) -> QuerySet[Timer]:
+    """The running clocks a feed shows: the center-side ones of the staff member's
+    cases (assigned to them), every clock of the center's cases (managers), or what a
+    portal user's entities owe."""
     user = feed.user
     cases = scope.api_cases(user).open()
     if feed.scope == CalendarFeed.Scope.ENTITY:
-        return cases.none() if scope.is_center_staff(user) else cases
+        if scope.is_center_staff(user):
+            cases = cases.none()
+        return scope.timers_running(cases).filter(party=Party.APPLICANT)
     if feed.scope == CalendarFeed.Scope.CENTER:
         if not user.has_perm("cases.view_dashboard"):
-            return cases.none()
-        return cases.filter(center_id=user_center_id(user))
-    return cases.filter(examiner=user)
+            cases = cases.none()
+        return scope.timers_running(cases.filter(center_id=user_center_id(user)))
+    return scope.timers_running(cases.filter(examiner=user)).filter(party=Party.CENTER)
 
 
 def reminder_day(due: date, calendar: deadlines.WorkCalendar) -> date:
@@ -66,12 +69,9 @@ def feed_calendar(feed: CalendarFeed, *, host: str) -> bytes:
     calendar.add("x-wr-calname", str(feed.get_scope_display()))
     work = get_work_calendar().lenient()
     stamp = timezone.now()
-    timers = scope.timers_running(feed_cases(feed))
     applicant = feed.scope == CalendarFeed.Scope.ENTITY
-    if applicant:
-        timers = timers.filter(party=Party.APPLICANT)
     site = settings.SITE_URL.rstrip("/")
-    for timer in timers:
+    for timer in feed_timers(feed):
         case = timer.case
         summary = f"{case.reference} · {timer.get_step_display()}"
         if timer.estimated:

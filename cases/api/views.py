@@ -97,12 +97,13 @@ def _api_actor(request: Request) -> Actor:
 
 
 class CaseListView(Localized, generics.GenericAPIView):
-    """Cases you may see, newest first; with ``updated_since``, oldest change first."""
+    """Cases you may see, newest submission first; with ``updated_since``, oldest change
+    first."""
 
     serializer_class = api.CaseSerializer
 
     def cursor_ordering(self, request: Request) -> str:
-        return "updated_at" if request.query_params.get("updated_since") else "-id"
+        return "updated_at" if request.query_params.get("updated_since") else "-submitted_at"
 
     @extend_schema(parameters=[CaseFilters], responses=api.CaseSerializer(many=True))
     def get(self, request: Request) -> Response:

@@ -139,6 +139,19 @@ class Case(ConcurrentTransitionMixin, models.Model):
             # last run; its "now" figures read a center's open cases (oldest first, per
             # examiner, flagged) from this partial covering index alone.
             models.Index(fields=["updated_at"], name="case_updated_at"),
+            # The API: a center's cases changed since a time, in order (a sync), and its
+            # rare flagged cases, newest first, without walking the center's other cases.
+            models.Index(fields=["center", "updated_at", "id"], name="case_center_updated"),
+            models.Index(
+                fields=["center", "submitted_at"],
+                name="case_center_overdue",
+                condition=Q(overdue_since__isnull=False),
+            ),
+            models.Index(
+                fields=["center", "submitted_at"],
+                name="case_center_at_risk",
+                condition=Q(at_risk_since__isnull=False),
+            ),
             models.Index(
                 fields=["center", "submitted_at"],
                 include=["id", "examiner", "at_risk_since", "overdue_since"],

@@ -53,7 +53,7 @@ from django.utils.translation import gettext as _
 from cases import workflow
 from cases.enqueue import DELIVER_WEBHOOKS, enqueue
 from cases.errors import InvalidInput
-from cases.models import CaseEvent, Notice, Timer, WebhookDelivery, WebhookEndpoint
+from cases.models import Case, CaseEvent, Notice, Timer, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 
@@ -294,11 +294,7 @@ def body_of(delivery: WebhookDelivery) -> bytes:
     """The JSON sent: the event, what happened, and the case as the API shows it."""
     from cases.api.serializers import case_body
 
-    case = (
-        type(delivery.case)
-        .objects.select_related("center", "entity", "examiner")
-        .get(pk=delivery.case_id)
-    )
+    case = Case.objects.select_related("center", "entity", "examiner").get(pk=delivery.case_id)
     document = {
         "id": str(delivery.event_id),
         "type": delivery.event_type,

@@ -122,3 +122,12 @@ def test_the_api_gives_a_feed_url_once(center):
 def test_the_reminder_day_is_three_working_days_before(due, remind):
     work = calendar.get_work_calendar().lenient()
     assert reminder_day(due, work) == remind
+
+
+def test_my_feed_shows_center_side_clocks_the_center_feed_every_clock(client, center):
+    examiner = factories.make_user(Role.EXAMINER, center)
+    manager = factories.make_user(Role.MANAGER, center)
+    filing = assigned_case(S.QUALIFIED, center=center, examiner=examiner)  # the applicant's
+    assert events(read(client, feed_url(examiner))) == []
+    [event] = events(read(client, feed_url(manager, CalendarFeed.Scope.CENTER)))
+    assert filing.reference in str(event["summary"])
