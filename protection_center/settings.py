@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "protection_center.apps.ProjectStaticFilesConfig",
+    "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
@@ -186,6 +186,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "protection_center.staticfiles.AppDirectoriesFinder",
+]
 # Case documents and notices (cases.models.CaseDocument) go through the default storage:
 # files under MEDIA_ROOT (var/media/), or an S3-compatible bucket when S3_BUCKET is set.
 # They are never served from a URL of the storage: only through views that check

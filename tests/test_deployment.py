@@ -173,6 +173,9 @@ def test_production_static_files_build_their_manifest(tmp_path):
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "staticfiles.json").exists()
     assert list(tmp_path.glob("vendor/chart.js/*.js"))
+    # The API docs' Swagger UI is collected; the sidecar's unused Redoc is not.
+    assert list(tmp_path.glob("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.*.js"))
+    assert not list(tmp_path.glob("drf_spectacular_sidecar/redoc/**/*"))
 
 
 def test_embedded_run_seeds_and_sweeps_on_sqlite(tmp_path):
