@@ -483,3 +483,26 @@ def test_an_override_reason_after_the_deadline_is_not_recorded():
         override_reason="not needed",
     )
     assert case.events.get(transition="lapse").note == ""
+
+
+@pytest.mark.django_db
+def test_a_duplicate_application_number_names_the_other_case_of_the_center(english):
+    first = factories.make_case(S.FILED)
+    second = factories.make_case(S.QUALIFIED, entity=first.entity)
+    with pytest.raises(InvalidInput) as raised:
+        services.case_record_filing(
+            case=second,
+            actor=factories.staff_of(second),
+            application_number=first.application_number,
+            filing_date=first.cnipa_filing_date,
+        )
+    assert f"already recorded on case {first.reference}" in str(raised.value)
+    elsewhere = factories.make_case(S.QUALIFIED)
+    with pytest.raises(InvalidInput, match="a case of another center") as raised:
+        services.case_record_filing(
+            case=elsewhere,
+            actor=factories.staff_of(elsewhere),
+            application_number=first.application_number,
+            filing_date=first.cnipa_filing_date,
+        )
+    assert first.reference not in str(raised.value)
