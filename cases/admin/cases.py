@@ -47,6 +47,7 @@ from cases.admin.filters import (
     ExaminerFilter,
     FieldPrefixFilter,
     QueueFilter,
+    ReachedStepFilter,
     SubmittedRangeFilter,
 )
 from cases.admin.scoping import staff_center_id
@@ -237,6 +238,7 @@ class CaseAdmin(CaseBulkActionsAdmin, CaseDocumentsAdmin, admin.ModelAdmin):
             DeadlineFilter,
             SubmittedRangeFilter,
             FieldPrefixFilter,
+            ReachedStepFilter,
             InconsistentFilter,
         ]
         if request.user.is_superuser:
