@@ -75,6 +75,16 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     if not args.reuse:
+        # The generator writes rows in SQL: columns added since it was written get their
+        # Python defaults as database defaults here (this database only).
+        with connection.cursor() as cursor:
+            for table, column, default in (
+                ("cases_case", "status_version", "0"),
+                ("cases_center", "status_version", "0"),
+                ("cases_center", "auto_assign", "false"),
+                ("cases_entity", "status_version", "0"),
+            ):
+                cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {default}")
         started = time.perf_counter()
         print(f"Loading {args.cases:,} cases with the SQL generator…")
         load_sql(args.cases, centers=args.centers, days=args.days, share=args.share)
