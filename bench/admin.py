@@ -78,13 +78,21 @@ def main() -> None:
         # The generator writes rows in SQL: columns added since it was written get their
         # Python defaults as database defaults here (this database only).
         with connection.cursor() as cursor:
-            for table, column, default in (
-                ("cases_case", "status_version", "0"),
-                ("cases_center", "status_version", "0"),
-                ("cases_center", "auto_assign", "false"),
-                ("cases_entity", "status_version", "0"),
-            ):
-                cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {default}")
+            cursor.execute(
+                """
+                SELECT table_name, column_name, data_type FROM information_schema.columns
+                WHERE table_name LIKE 'cases\\_%%' AND is_nullable = 'NO'
+                  AND column_default IS NULL AND column_name <> 'id'
+                  AND data_type IN ('integer', 'smallint', 'boolean', 'character varying', 'text')
+                """
+            )
+            for table, column, data_type in cursor.fetchall():
+                default = {"boolean": "false", "character varying": "''", "text": "''"}.get(
+                    data_type, "0"
+                )
+                if column == "channel":
+                    default = "'system'"
+                cursor.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" SET DEFAULT {default}')
         started = time.perf_counter()
         print(f"Loading {args.cases:,} cases with the SQL generator…")
         load_sql(args.cases, centers=args.centers, days=args.days, share=args.share)
