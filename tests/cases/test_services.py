@@ -467,7 +467,8 @@ def test_lapsing_before_the_deadline_records_the_managers_override(english):
     event = case.events.get(transition="lapse")
     assert case.state == S.LAPSED
     assert event.actor == manager.user
-    assert event.note.startswith(f"Lapsed before the applicant's deadline of {due.isoformat()}")
+    # The system's part of the note is in the site language (Chinese).
+    assert event.note.startswith(f"在申请人期限 {due.isoformat()} 届满前视为失效")
     assert "The applicant withdrew their correction in writing." in event.note
     assert event.note.endswith("phone call")
     assert event.public_note == "No correction will be sent."  # the override stays internal
