@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
+from django.views.generic import RedirectView, TemplateView
 
 from cases.views.health import healthz
 
@@ -17,5 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("cases.api.urls")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # The front door: applicants to their status page, staff to the admin.
+    path("", TemplateView.as_view(template_name="cases/home.html"), name="home"),
+    path("favicon.ico", RedirectView.as_view(url=static("cases/favicon.svg"), permanent=True)),
 ]

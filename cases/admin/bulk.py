@@ -25,8 +25,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from cases import services, workflow
 from cases.actors import Actor
@@ -80,7 +80,8 @@ def _action(name: str) -> Any:
 
     action.__name__ = f"bulk_{name}"
     label = workflow.TRANSITION_LABELS.get(name, name)
-    action.short_description = _("%(action)s…") % {"action": label}  # type: ignore[attr-defined]
+    # Lazy: translated when the list is shown, in the reader's language.
+    action.short_description = format_lazy("{}…", label)  # type: ignore[attr-defined]
     return action
 
 

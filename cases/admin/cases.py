@@ -47,8 +47,10 @@ from cases.admin.filters import (
     ExaminerFilter,
     FieldPrefixFilter,
     QueueFilter,
+    ReachedStepFilter,
     SubmittedRangeFilter,
 )
+from cases.admin.paginator import CappedCountPaginator
 from cases.admin.scoping import staff_center_id
 from cases.appnumbers import ApplicationNumberError, parse_application_number
 from cases.choices import Channel
@@ -139,6 +141,8 @@ class CaseAdmin(CaseBulkActionsAdmin, CaseDocumentsAdmin, admin.ModelAdmin):
     view_on_site = False
     # A count over the whole table on every page is the slow part at a million cases.
     show_full_result_count = False
+    # And the filtered list is counted up to a cap (cases/admin/paginator.py).
+    paginator = CappedCountPaginator
     add_fieldsets = (
         (
             None,
@@ -241,6 +245,7 @@ class CaseAdmin(CaseBulkActionsAdmin, CaseDocumentsAdmin, admin.ModelAdmin):
             DeadlineFilter,
             SubmittedRangeFilter,
             FieldPrefixFilter,
+            ReachedStepFilter,
             InconsistentFilter,
         ]
         if request.user.is_superuser:

@@ -182,3 +182,59 @@ class QueueFilter(admin.SimpleListFilter):
         if value == self.WATCH:
             return queryset.open().filter(queue.watched())
         return queryset
+
+
+# The dashboard's drill-down on the steps a case reached (and when), each shown by name.
+_REACHED = {
+    "accepted_at": _("accepted"),
+    "qualified_at": _("qualified"),
+    "cnipa_filing_date": _("filed with CNIPA"),
+    "grant_notice_date": _("grant notified"),
+    "closed_at": _("closed"),
+}
+
+
+class ReachedStepFilter(ShownParametersFilter):
+    """``accepted_at__isnull=False``, ``qualified_at__gte=…`` and the like, as the
+    dashboard's counts link them; ``state__in`` for "open"."""
+
+    title = _("from the dashboard")
+    parameters = (
+        *(f"{name}__isnull" for name in _REACHED),
+        *(f"{name}__gte" for name in _REACHED),
+        *(f"{name}__lt" for name in _REACHED),
+        "state__in",
+    )
+
+    def label(self) -> str:
+        parts = []
+        for name, label in _REACHED.items():
+            isnull = self.used_parameters.get(f"{name}__isnull")
+            if isnull is not None:
+                reached = isnull.lower() in ("false", "0")
+                parts.append(str(label) if reached else str(_("not %(step)s")) % {"step": label})
+            since = _local_day(self.used_parameters.get(f"{name}__gte"))
+            before = _local_day(self.used_parameters.get(f"{name}__lt"))
+            if since or before:
+                until = before - timedelta(days=1) if before else None
+                parts.append(
+                    str(_("%(step)s %(since)s to %(until)s"))
+                    % {"step": label, "since": since or "…", "until": until or "…"}
+                )
+        if "state__in" in self.used_parameters:
+            parts.append(str(_("open")))
+        return ", ".join(str(part) for part in parts)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        params = dict(self.used_parameters)
+        states = params.pop("state__in", None)
+        for key, value in list(params.items()):
+            if key.endswith("__isnull"):
+                params[key] = value.lower() not in ("false", "0")
+        try:
+            queryset = queryset.filter(**params)
+        except (ValidationError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+        if states:
+            queryset = queryset.filter(state__in=states.split(","))
+        return queryset

@@ -74,7 +74,10 @@ def examiner_assigned(*, case: Case, examiner: Any, at: datetime, event_id: int)
     StaffProfile.objects.filter(user=examiner).update(last_assigned_at=at)
     if not examiner.email:
         return
-    profile = getattr(examiner, "staff_profile", None)
+    # Read, not the user's cached profile: their language may have changed since.
+    language = (
+        StaffProfile.objects.filter(user=examiner).values_list("language", flat=True).first() or ""
+    )
     payload: dict[str, Any] = {
         "reference": case.reference,
         "title": case.title,
@@ -98,7 +101,7 @@ def examiner_assigned(*, case: Case, examiner: Any, at: datetime, event_id: int)
                 kind=Notification.Kind.CASE_ASSIGNED,
                 case=case,
                 recipient=examiner.email,
-                language=profile.language if profile else "",
+                language=language,
                 payload=payload,
                 created_at=at,
             )

@@ -53,12 +53,29 @@ def _parse_application_number(case: Case, text: str) -> str:
     return str(number)
 
 
-def _number_taken(number: str) -> InvalidInput:
-    return InvalidInput(
-        _("Application number %(number)s is already recorded on another case.")
-        % {"number": number},
-        field="application_number",
+def _number_taken(number: str, case: Case) -> InvalidInput:
+    """The refusal of a number already recorded, naming the case that has it (only by
+    "another center's case" when it is not this center's: staff see their own only)."""
+    other = (
+        Case.objects.filter(application_number=number)
+        .exclude(pk=case.pk)
+        .values("reference", "center_id")
+        .first()
     )
+    if other is not None and other["center_id"] == case.center_id:
+        message = _("Application number %(number)s is already recorded on case %(reference)s.") % {
+            "number": number,
+            "reference": other["reference"],
+        }
+    elif other is not None:
+        message = _(
+            "Application number %(number)s is already recorded on a case of another center."
+        ) % {"number": number}
+    else:
+        message = _("Application number %(number)s is already recorded on another case.") % {
+            "number": number
+        }
+    return InvalidInput(message, field="application_number")
 
 
 def case_record_filing(
@@ -95,7 +112,7 @@ def case_record_filing(
                     field="application_number",
                 )
             if Case.objects.filter(application_number=number).exclude(pk=case.pk).exists():
-                raise _number_taken(number)
+                raise _number_taken(number, case)
             from_state = case.state
             case.record_filing(application_number=number, filing_date=filing_date)
             case.save(
@@ -122,7 +139,9 @@ def case_record_filing(
             outbox.case_event_recorded(event=event)
     except IntegrityError as error:
         # Another case took the number between the check and the save.
-        raise _number_taken(number) from error
+        raise _number_taken(
+            number, case if isinstance(case, Case) else Case.objects.get(pk=case)
+        ) from error
     return case
 
 

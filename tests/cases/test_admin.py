@@ -1042,3 +1042,38 @@ def test_lapse_before_the_deadline_without_a_reason_is_refused_at_its_field(clie
     assert page.context["case_transitions"][-1].retry or any(
         b.retry for b in page.context["case_transitions"]
     )
+
+
+def test_a_dashboard_drill_down_shows_its_filter_in_the_sidebar(client, center):
+    accepted = make_case(CaseState.UNDER_REVIEW, center=center)
+    submitted = make_case(CaseState.SUBMITTED, center=center)
+    login(client, Role.MANAGER, center, language="en")
+    response = client.get(reverse("admin:cases_case_changelist"), {"accepted_at__isnull": "False"})
+    body = response.content.decode()
+    assert set(response.context["cl"].result_list) == {accepted}
+    assert submitted not in response.context["cl"].result_list
+    assert "from the dashboard" in body
+    spec = next(f for f in response.context["cl"].filter_specs if f.title == "from the dashboard")
+    choices = list(spec.choices(response.context["cl"]))
+    assert choices[1]["display"] == "accepted"
+    assert "accepted_at__isnull" not in choices[0]["query_string"]  # removable
+
+
+def test_the_case_list_counts_at_most_its_cap(client, center, monkeypatch):
+    from cases.admin.paginator import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "CAP", 2)
+    for _ in range(4):
+        make_case(CaseState.SUBMITTED, center=center)
+    login(client, Role.MANAGER, center, language="en")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:cases_case_changelist"), {"state__exact": "submitted"})
+    cl = response.context["cl"]
+    assert cl.result_count == 2
+    assert cl.paginator.capped is True
+    counts = [
+        q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "cases_case" in q["sql"]
+    ]
+    assert any("LIMIT 3" in sql for sql in counts)
+    # No uncapped count of the list (the header's queue figures are one FILTERed aggregate).
+    assert not [sql for sql in counts if "LIMIT" not in sql and "FILTER" not in sql.upper()]

@@ -52,7 +52,7 @@ def test_acceptance_assigns_the_matching_examiner_with_the_fewest_open_cases(aut
     case = accept(make_case(S.SUBMITTED, center=auto_center))
     assert case.examiner == free
     event = case.events.get(transition="assign")
-    assert "assigned automatically" in event.note
+    assert "自动分配" in event.note  # system notes are in the site language
     mail = Notification.objects.get(kind=Notification.Kind.CASE_ASSIGNED, case=case)
     assert mail.recipient == free.email
     assert mail.payload["step"] == "review"

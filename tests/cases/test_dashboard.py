@@ -409,7 +409,7 @@ def test_drill_down_counts_match_the_case_list(
 def test_weekly_drill_down_matches_the_case_list(client, center, cases, noise):
     dashboard_summary_refresh()  # as the task does
     response = as_manager(client, center).get(reverse("cases:dashboard"), MARCH)
-    rows = {row[0].value: row for row in response.context["table_map"]["weekly"].rows}
+    rows = {row[0].text: row for row in response.context["table_map"]["weekly"].rows}
     for week, column, expected in [
         ("2025-03-03", 1, 5),
         ("2025-03-10", 3, 3),
@@ -646,6 +646,7 @@ def test_query_count_does_not_grow_with_the_cases(client, center):
 def test_csv_export_holds_the_page_tables(client, center, cases, noise):
     dashboard_summary_refresh()  # as the task does
     as_manager(client, center)
+    client.cookies["django_language"] = "en"
     page = client.get(reverse("cases:dashboard"), MARCH).context["tables"]
     response = client.get(reverse("cases:dashboard_export_csv"), MARCH)
     assert response.status_code == 200
@@ -654,6 +655,16 @@ def test_csv_export_holds_the_page_tables(client, center, cases, noise):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
+    # Every filter named first: the period, type, field, examiner and center.
+    assert rows[0] == ["Filters"]
+    assert rows[1:6] == [
+        ["center", "SH"],
+        ["period", "2025-03-01 – 2025-03-31"],
+        ["patent type", "all"],
+        ["technical field", "all"],
+        ["examiner", "all"],
+    ]
+    rows = rows[rows.index([]) + 1 :]
     expected: list[list[str]] = []
     for index, table in enumerate(page):
         if index:
@@ -675,6 +686,8 @@ def test_csv_export_in_chinese_keeps_the_characters(client, center, cases):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0] == ["筛选"]
+    rows = rows[rows.index([]) + 1 :]
     assert rows[2][0] and rows[2][1] == "5"  # invention row: its label, then 5 received
 
 
@@ -685,12 +698,16 @@ def test_xlsx_export_holds_the_page_tables(client, center, cases, noise):
     response = client.get(reverse("cases:dashboard_export_xlsx"), MARCH)
     assert response.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert len(workbook.worksheets) == len(page)
-    for sheet, table in zip(workbook.worksheets, page, strict=True):
+    assert len(workbook.worksheets) == len(page) + 1  # the filters first
+    assert workbook.worksheets[0]["A1"].value == "筛选"
+    assert workbook.worksheets[0]["A3"].value == "期间"
+    for sheet, table in zip(workbook.worksheets[1:], page, strict=True):
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]
         assert rows[0] == table.columns
-        assert rows[1:] == [[c.value for c in row] for row in table.rows]
-    volume = workbook.worksheets[0]
+        # Dates are spreadsheet dates (read back as datetimes at midnight).
+        read = [[v.date() if isinstance(v, datetime) else v for v in row] for row in rows[1:]]
+        assert read == [[c.value for c in row] for row in table.rows]
+    volume = workbook.worksheets[1]
     assert [c.value for c in volume[5]][1:6] == [8, 7, 6, 4, 3]
 
 
@@ -702,5 +719,5 @@ def test_exports_do_not_hand_spreadsheets_a_formula(client, center, cases, exami
     assert "'=HYPERLINK(1)" in text
     response = client.get(reverse("cases:dashboard_export_xlsx"), MARCH)
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    names = [row[0].value for row in workbook.worksheets[6].iter_rows(min_row=2)]
+    names = [row[0].value for row in workbook.worksheets[7].iter_rows(min_row=2)]
     assert "'=HYPERLINK(1)" in names

@@ -125,7 +125,7 @@ def test_the_center_admin_corrects_an_accepted_case_with_a_reason():
         case=case, actor=admin, reason="Title as in the claims", **details(case, title="New")
     )
     event = case.events.get(transition="edit_details")
-    assert event.note.endswith("Reason: Title as in the claims")
+    assert event.note.endswith("原因：Title as in the claims")  # in the site language
 
 
 def test_a_closed_case_cannot_be_corrected():

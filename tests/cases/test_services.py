@@ -467,7 +467,8 @@ def test_lapsing_before_the_deadline_records_the_managers_override(english):
     event = case.events.get(transition="lapse")
     assert case.state == S.LAPSED
     assert event.actor == manager.user
-    assert event.note.startswith(f"Lapsed before the applicant's deadline of {due.isoformat()}")
+    # The system's part of the note is in the site language (Chinese).
+    assert event.note.startswith(f"在申请人期限 {due.isoformat()} 届满前视为失效")
     assert "The applicant withdrew their correction in writing." in event.note
     assert event.note.endswith("phone call")
     assert event.public_note == "No correction will be sent."  # the override stays internal
@@ -483,3 +484,26 @@ def test_an_override_reason_after_the_deadline_is_not_recorded():
         override_reason="not needed",
     )
     assert case.events.get(transition="lapse").note == ""
+
+
+@pytest.mark.django_db
+def test_a_duplicate_application_number_names_the_other_case_of_the_center(english):
+    first = factories.make_case(S.FILED)
+    second = factories.make_case(S.QUALIFIED, entity=first.entity)
+    with pytest.raises(InvalidInput) as raised:
+        services.case_record_filing(
+            case=second,
+            actor=factories.staff_of(second),
+            application_number=first.application_number,
+            filing_date=first.cnipa_filing_date,
+        )
+    assert f"already recorded on case {first.reference}" in str(raised.value)
+    elsewhere = factories.make_case(S.QUALIFIED)
+    with pytest.raises(InvalidInput, match="a case of another center") as raised:
+        services.case_record_filing(
+            case=elsewhere,
+            actor=factories.staff_of(elsewhere),
+            application_number=first.application_number,
+            filing_date=first.cnipa_filing_date,
+        )
+    assert first.reference not in str(raised.value)

@@ -118,6 +118,34 @@ def _export_value(cell: Any) -> Any:
     return cell.value
 
 
+def _filter_rows(figures: Dashboard) -> list[list[str]]:
+    """What the export covers, every filter named: written above the figures."""
+    from django.contrib.auth import get_user_model
+
+    from cases.choices import PatentType
+    from cases.people import staff_display_name
+
+    f = figures.filters
+    examiner = (
+        staff_display_name(get_user_model().objects.filter(pk=f.examiner_id).first())
+        if f.examiner_id is not None
+        else _("all")
+    )
+    return [
+        [_("Filters")],
+        [_("center"), figures.center_code or _("all centers")],
+        [_("period"), f"{f.start.isoformat()} – {f.end.isoformat()}"],
+        [_("patent type"), str(PatentType(f.patent_type).label) if f.patent_type else _("all")],
+        [_("technical field"), f.field or _("all")],
+        [_("examiner"), examiner or "—"],
+    ]
+
+
+def _width(value: Any) -> int:
+    """Columns wide enough for Chinese text: a CJK character takes two places."""
+    return sum(2 if ord(char) >= 0x2E80 else 1 for char in str(value or ""))
+
+
 def _bad_filters(form: DashboardFilterForm) -> HttpResponse:
     messages = [str(m) for errors in form.errors.values() for m in errors]
     return HttpResponse("\n".join(messages), status=400, content_type="text/plain; charset=utf-8")
@@ -132,9 +160,9 @@ def dashboard_export_csv(request: HttpRequest) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    for index, table in enumerate(tables):
-        if index:
-            writer.writerow([])
+    writer.writerows(_filter_rows(figures))
+    for table in tables:
+        writer.writerow([])
         writer.writerow([table.title])
         writer.writerow(table.columns)
         for row in table.rows:
@@ -166,6 +194,12 @@ def dashboard_export_xlsx(request: HttpRequest) -> HttpResponse:
     workbook = Workbook()
     workbook.remove(workbook.active)
     taken: set[str] = set()
+    filters = workbook.create_sheet(_sheet_title(_("Filters"), taken))
+    for row in _filter_rows(figures):
+        filters.append(row)
+    filters["A1"].font = Font(bold=True)
+    filters.column_dimensions["A"].width = 16
+    filters.column_dimensions["B"].width = 40
     for table in tables:
         sheet = workbook.create_sheet(_sheet_title(table.title, taken))
         sheet.append(table.columns)
@@ -175,7 +209,10 @@ def dashboard_export_xlsx(request: HttpRequest) -> HttpResponse:
             sheet.append([None if cell.value is None else _export_value(cell) for cell in row])
         sheet.freeze_panes = "B2"
         for column in sheet.columns:
-            width = max(len(str(c.value or "")) for c in column)
+            for cell in column:
+                if isinstance(cell.value, date | datetime):
+                    cell.number_format = "yyyy-mm-dd"
+            width = max(_width(c.value) if not c.is_date else 10 for c in column)
             sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 40)
     buffer = io.BytesIO()
     workbook.save(buffer)

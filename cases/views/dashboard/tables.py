@@ -98,6 +98,11 @@ def text_cell(text: str, url: str = "") -> Cell:
     return Cell(text, text, url, numeric=False)
 
 
+def date_cell(day: date) -> Cell:
+    """A date: the exports write it as a date (a spreadsheet date, not text)."""
+    return Cell(day, day.isoformat(), numeric=False, nowrap=True)
+
+
 def short_text_cell(text: str) -> Cell:
     """Text kept on one line (a date, a name): the table scrolls rather than break it."""
     return Cell(text, text, numeric=False, nowrap=True)
@@ -371,7 +376,7 @@ def _weekly_table(d: Dashboard, links: Links) -> Table:
         )
         table.rows.append(
             [
-                text_cell(w.week.isoformat()),
+                date_cell(w.week),
                 count_cell(w.received, links.url({**links.scope, **received})),
                 count_cell(
                     w.granted,
@@ -465,7 +470,7 @@ def _oldest_table(d: Dashboard, links: Links, today: date) -> Table:
                 text_cell(c.reference, links.case_url(c.pk)),
                 text_cell(str(CaseState(c.state).label)),
                 short_text_cell(_type_label(c.patent_type)),
-                short_text_cell(submitted.isoformat()),
+                date_cell(submitted),
                 count_cell((today - submitted).days),
                 short_text_cell(c.examiner or _("Not assigned")),
             ]
