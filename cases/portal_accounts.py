@@ -12,6 +12,8 @@ session after a password change. This adapter adds:
   cannot enter (they are never ``is_staff``);
 - each new user gets a ``PortalAccount`` (an entity or agency is set when they register
   one, or when an administrator adds them);
+- verifying an address to which a colleague's invitation is pending joins the entity or
+  agency that invited it (``services.portal.invitations_accept``);
 - a portal page's links and redirects stay under ``/portal/``.
 """
 
@@ -42,6 +44,13 @@ class PortalAccountAdapter(DefaultAccountAdapter):
             user.save(update_fields=["is_staff", "is_superuser"])
             PortalAccount.objects.get_or_create(user=user)
         return user
+
+    def confirm_email(self, request: HttpRequest, email_address: Any) -> Any:
+        confirmed = super().confirm_email(request, email_address)
+        from cases.services.portal import invitations_accept
+
+        invitations_accept(user=email_address.user, email=email_address.email)
+        return confirmed
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return "/portal/"

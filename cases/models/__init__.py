@@ -47,6 +47,7 @@ from cases.models.portal import (
     DraftDocument,
     NoticeRead,
     PortalAccount,
+    PortalInvitation,
     RegistrationLicence,
     SubmissionQuota,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "Party",
     "PatentType",
     "PortalAccount",
+    "PortalInvitation",
     "ReferenceCounter",
     "RegistrationLicence",
     "RegistrationState",

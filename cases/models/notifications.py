@@ -44,6 +44,7 @@ class Notification(models.Model):
         NOTICE_CORRECTED = "notice_corrected", _("Corrected notice")
         CORRECTION_RECEIVED = "correction_received", _("Correction received online")
         CASE_ASSIGNED = "case_assigned", _("Case assigned to an examiner")
+        PORTAL_INVITATION = "portal_invitation", _("Invitation to the portal")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -116,8 +117,12 @@ class Notification(models.Model):
             models.Index(fields=["timer", "kind"], name="notification_timer_kind"),
         ]
         constraints = [
+            # About a case, or a center's cases; a portal invitation is about neither
+            # when an agency (which serves every center) sends it.
             models.CheckConstraint(
-                condition=Q(case__isnull=False) | Q(center__isnull=False),
+                condition=Q(case__isnull=False)
+                | Q(center__isnull=False)
+                | Q(kind="portal_invitation"),
                 name="notification_case_or_center",
             ),
         ]

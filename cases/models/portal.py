@@ -90,6 +90,61 @@ class PortalAccount(models.Model):
         return str(self.user)
 
 
+class PortalInvitationQuerySet(models.QuerySet["PortalInvitation"]):
+    def pending(self) -> PortalInvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True)
+
+
+class PortalInvitation(models.Model):
+    """An administrator's invitation of a colleague who has no portal account yet: an
+    e-mail with the sign-up link; verifying that address joins them to the entity or
+    agency as a member."""
+
+    entity = models.ForeignKey(
+        Entity,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="portal_invitations",
+        verbose_name=_("entity"),
+    )
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="portal_invitations",
+        verbose_name=_("agency"),
+    )
+    email = models.EmailField(_("e-mail"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    objects = PortalInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("portal invitation")
+        verbose_name_plural = _("portal invitations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(entity__isnull=False, agency__isnull=True)
+                | Q(entity__isnull=True, agency__isnull=False),
+                name="portal_invitation_entity_or_agency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
 class AgencyAuthorisationQuerySet(models.QuerySet["AgencyAuthorisation"]):
     def active(self) -> AgencyAuthorisationQuerySet:
         return self.filter(revoked_at__isnull=True)

@@ -145,6 +145,26 @@ def _tell_examiner(event: CaseEvent) -> None:
     request_delivery()
 
 
+def portal_invitation(*, invitation: Any) -> None:
+    """The invited colleague gets the sign-up link; verifying the address joins them."""
+    inviter = invitation.entity or invitation.agency
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                key=f"invitation:{invitation.pk}",
+                kind=Notification.Kind.PORTAL_INVITATION,
+                center_id=invitation.entity.center_id if invitation.entity_id else None,
+                recipient=invitation.email,
+                language=settings.LANGUAGE_CODE,
+                payload={"inviter": str(inviter), "email": invitation.email},
+                created_at=invitation.created_at,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    request_delivery()
+
+
 def notice_corrected(*, notice: Notice) -> None:
     """Send the applicant a corrected notice (attached), saying which one it replaces."""
     case = notice.case
@@ -328,6 +348,8 @@ def _link(notification: Notification) -> str:
     from cases.services.access import case_status_link
 
     base = settings.SITE_URL.rstrip("/")
+    if notification.kind == Notification.Kind.PORTAL_INVITATION:
+        return base + reverse("account_signup")
     if notification.kind in APPLICANT_KINDS:
         language = notification.language or settings.LANGUAGE_CODE
         switch = reverse("cases:language_switch", args=[language])

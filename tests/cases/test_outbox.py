@@ -169,7 +169,10 @@ def test_notices_are_written_in_the_recipients_language():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("kind", [k for k in Kind if k != Kind.CASE_TRANSITION])
+# (The portal invitation is about no case: tests/cases/test_portal_invitations.py.)
+@pytest.mark.parametrize(
+    "kind", [k for k in Kind if k not in (Kind.CASE_TRANSITION, Kind.PORTAL_INVITATION)]
+)
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_every_kind_renders(kind, language):
     case = factories.make_case(S.QUALIFIED)

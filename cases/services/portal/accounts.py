@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -30,9 +31,11 @@ from cases.models import (
     Notice,
     NoticeRead,
     PortalAccount,
+    PortalInvitation,
     RegistrationLicence,
 )
 from cases.permissions import portal_account_of
+from cases.services import outbox
 from cases.services.documents import EXTENSIONS, check_upload, display_name
 from cases.services.entities import entity_transition
 from cases.services.transitions import now_or
@@ -251,6 +254,72 @@ def member_add(*, actor: Actor, user: Any) -> PortalAccount:
     other.role = PortalAccount.Role.MEMBER
     other.save(update_fields=["entity", "agency", "role"])
     return other
+
+
+@transaction.atomic
+def member_invite(*, actor: Actor, email: str, at: datetime | None = None) -> str:
+    """The administrator invites a colleague by e-mail: one who has signed up (and
+    belongs nowhere yet) is added now (``"added"``); anyone else is sent the sign-up link
+    and joins as a member once they verify that address (``"invited"``)."""
+    at = now_or(at)
+    account = _portal_account(actor)
+    if account.role != PortalAccount.Role.ADMINISTRATOR or (
+        account.entity_id is None and account.agency_id is None
+    ):
+        raise PermissionDenied(_("Only an administrator can add colleagues."))
+    email = email.strip()
+    user = get_user_model().objects.filter(email__iexact=email).first()
+    if user is not None:
+        if user.is_staff or user.is_superuser:
+            raise InvalidInput(_("This address cannot be invited to the portal."), field="email")
+        member_add(actor=actor, user=user)
+        return "added"
+    pending = PortalInvitation.objects.pending().filter(
+        email__iexact=email, entity_id=account.entity_id, agency_id=account.agency_id
+    )
+    if pending.exists():
+        raise InvalidInput(_("This colleague has already been invited."), field="email")
+    invitation = PortalInvitation.objects.create(
+        entity_id=account.entity_id,
+        agency_id=account.agency_id,
+        email=email,
+        invited_by=actor.user,
+        created_at=at,
+    )
+    outbox.portal_invitation(invitation=invitation)
+    return "invited"
+
+
+def member_invitation_cancel(*, actor: Actor, invitation: PortalInvitation) -> None:
+    account = _portal_account(actor)
+    if account.role != PortalAccount.Role.ADMINISTRATOR or (
+        invitation.entity_id,
+        invitation.agency_id,
+    ) != (account.entity_id, account.agency_id):
+        raise PermissionDenied(_("Only an administrator can cancel invitations."))
+    PortalInvitation.objects.filter(pk=invitation.pk).pending().update(cancelled_at=now_or(None))
+
+
+@transaction.atomic
+def invitations_accept(*, user: Any, email: str, at: datetime | None = None) -> bool:
+    """A portal user verified ``email``: if they belong nowhere yet and an invitation to
+    that address is pending, they join its entity or agency as a member (the oldest
+    invitation wins; the others are closed). Returns whether they joined."""
+    at = now_or(at)
+    account = PortalAccount.objects.select_for_update().filter(user=user).first()
+    if account is None or account.entity_id is not None or account.agency_id is not None:
+        return False
+    invitations = PortalInvitation.objects.pending().filter(email__iexact=email)
+    first = invitations.order_by("created_at", "id").first()
+    if first is None:
+        return False
+    account.entity_id = first.entity_id
+    account.agency_id = first.agency_id
+    account.role = PortalAccount.Role.MEMBER
+    account.save(update_fields=["entity", "agency", "role"])
+    invitations.filter(pk=first.pk).update(accepted_at=at)
+    invitations.exclude(pk=first.pk).update(cancelled_at=at)
+    return True
 
 
 def member_remove(*, actor: Actor, member: PortalAccount) -> None:

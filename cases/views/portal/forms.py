@@ -160,7 +160,10 @@ class AgencyAuthoriseForm(forms.Form):
 class MemberAddForm(forms.Form):
     email = forms.EmailField(
         label=_("Colleague's e-mail"),
-        help_text=_("They sign up first with this address and verify it."),
+        help_text=_(
+            "A colleague who has signed up is added now; anyone else is e-mailed an "
+            "invitation and joins once they sign up and verify this address."
+        ),
     )
 
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cases.choices import RegistrationState
-from cases.errors import DomainError, InvalidInput
-from cases.models import AgencyAuthorisation, PortalAccount
+from cases.errors import DomainError
+from cases.models import AgencyAuthorisation, PortalAccount, PortalInvitation
 from cases.services import portal as services
 from cases.views.portal import portal_view
 from cases.views.portal.forms import (
@@ -141,6 +140,9 @@ def members(request: HttpRequest) -> HttpResponse:
     colleagues = PortalAccount.objects.filter(
         entity_id=account.entity_id, agency_id=account.agency_id
     ).select_related("user")
+    invitations = PortalInvitation.objects.pending().filter(
+        entity_id=account.entity_id, agency_id=account.agency_id
+    )
     form = MemberAddForm(request.POST or None)
     if request.method == "POST":
         if not administrator:
@@ -154,29 +156,39 @@ def members(request: HttpRequest) -> HttpResponse:
             except DomainError as error:
                 messages.error(request, str(error))
             return redirect("portal:members")
+        if "cancel" in request.POST:
+            invitation = invitations.filter(pk=request.POST.get("cancel") or 0).first()
+            if invitation is None:
+                raise Http404
+            services.member_invitation_cancel(actor=request.actor, invitation=invitation)
+            return redirect("portal:members")
         if form.is_valid():
-            user = (
-                get_user_model()
-                .objects.filter(email__iexact=form.cleaned_data["email"], is_staff=False)
-                .first()
-            )
             try:
-                if user is None:
-                    raise InvalidInput(
-                        _(
-                            "That person must sign up first, and not belong to another entity "
-                            "or agency."
-                        ),
-                        field="email",
-                    )
-                services.member_add(actor=request.actor, user=user)
+                outcome = services.member_invite(
+                    actor=request.actor, email=form.cleaned_data["email"]
+                )
             except DomainError as error:
                 add_error(form, error)
             else:
-                messages.success(request, _("Your colleague was added."))
+                if outcome == "added":
+                    messages.success(request, _("Your colleague was added."))
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "An invitation was sent to %(email)s: they join once they sign up "
+                            "and verify that address."
+                        )
+                        % {"email": form.cleaned_data["email"]},
+                    )
                 return redirect("portal:members")
     return render(
         request,
         "cases/portal/members.html",
-        {"form": form, "administrator": administrator, "colleagues": colleagues},
+        {
+            "form": form,
+            "administrator": administrator,
+            "colleagues": colleagues,
+            "invitations": invitations if administrator else [],
+        },
     )
