@@ -226,3 +226,15 @@ def test_a_new_absence_overlapping_a_saved_one_is_refused(client, center):
     data["absences-0-DELETE"] = "on"
     assert client.post(change_url(examiner), data).status_code == 302
     assert [a.first_day for a in Absence.objects.filter(user=examiner)] == [saved.last_day]
+
+
+def test_the_page_speaks_chinese_by_default(client, center):
+    examiner = make_user(Role.EXAMINER, center)
+    Absence.objects.create(
+        user=examiner, first_day=timezone.localdate(), last_day=timezone.localdate()
+    )
+    login(client, Role.MANAGER, center)
+    body = client.get(changelist()).content.decode()
+    assert "未结案件" in body and "缺勤至" in body
+    response = client.post(change_url(examiner), form_data(examiner, ipc="XYZ"))
+    assert "“XYZ”不是 IPC 分类号前缀" in response.content.decode()
