@@ -209,13 +209,11 @@ def examiner_assigned_event(
 ) -> CaseEvent:
     """Internal: who examined the case before and who does now; ``automatic`` when the
     center's automatic assignment chose (by field and workload)."""
-    note = _system_note(
-        gettext_lazy("Examiner: %(old)s → %(new)s"),
-        old=staff_display_name(previous) or "—",
-        new=staff_display_name(examiner) or "—",
+    note = examiner_assigned_note(
+        previous=staff_display_name(previous),
+        examiner=staff_display_name(examiner),
+        automatic=automatic,
     )
-    if automatic:
-        note += _system_note(gettext_lazy(" (assigned automatically: field and workload)"))
     return _event(
         case=case,
         transition="assign",
@@ -225,6 +223,17 @@ def examiner_assigned_event(
         note=note,
         public=False,
     )
+
+
+def examiner_assigned_note(*, previous: str, examiner: str, automatic: bool = False) -> str:
+    """The assignment event's note, from the two examiners' display names (also what
+    the demo's bulk generator writes, so that its rows are the services')."""
+    note = _system_note(
+        gettext_lazy("Examiner: %(old)s → %(new)s"), old=previous or "—", new=examiner or "—"
+    )
+    if automatic:
+        note += _system_note(gettext_lazy(" (assigned automatically: field and workload)"))
+    return note
 
 
 def case_details_changed_event(

@@ -106,6 +106,14 @@ SUPERVISE = frozenset(
         "add_submissionquota",
         "change_submissionquota",
         "delete_submissionquota",
+        # The center's examiners (admin "Examiners", a proxy of StaffProfile): their
+        # technical fields and capacity, and their absences.
+        "view_examiner",
+        "change_examiner",
+        "view_absence",
+        "add_absence",
+        "change_absence",
+        "delete_absence",
     }
 )
 ADMINISTER = frozenset(

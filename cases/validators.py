@@ -149,3 +149,65 @@ def validate_classification(patent_type: str, value: str) -> None:
     """Raise ``ValidationError`` unless ``value`` is a well-formed main classification for
     ``patent_type`` (loose input accepted: it is validated in its normalised form)."""
     normalize_classification(patent_type, value)
+
+
+# Technical fields: lists of classification prefixes ------------------------------------
+#
+# What an examiner (or a center) examines: comma-separated IPC prefixes, from a section
+# down to a main group (``C``, ``C08``, ``B01D``, ``H01M 10``), and Locarno classes,
+# optionally with a subclass (``12``, ``14-02``). Separators may be full-width or
+# Chinese (``，``、``；``); each item is normalised like a classification.
+
+_FIELD_SEPARATORS = re.compile(r"[,;，、；\n]+")
+_IPC_PREFIX = re.compile(r"(?P<head>[A-H](?:\d{2}(?:[A-Z])?)?)(?P<group>\d{1,4})?")
+_LOCARNO_PREFIX = re.compile(r"(?P<class>\d{1,2})(?:-(?P<subclass>\d{2}))?")
+
+
+def _field_items(value: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", value or "")
+    return [item.strip() for item in _FIELD_SEPARATORS.split(text) if item.strip()]
+
+
+def normalize_ipc_prefixes(value: str) -> str:
+    """The stored form of a list of IPC prefixes (``c08，b01d、h01m10`` →
+    ``C08, B01D, H01M 10``), or ``ValidationError`` naming the first malformed item."""
+    prefixes: list[str] = []
+    for item in _field_items(value):
+        code = _compact(item)
+        match = _IPC_PREFIX.fullmatch(code)
+        # A main group only follows a whole subclass (``H01M 10``, not ``H01 10``).
+        if match is None or (match["group"] and len(match["head"]) != 4):
+            raise ValidationError(
+                _(
+                    "“%(value)s” is not an IPC prefix: a section A–H, then optionally a "
+                    "two-digit class, a subclass letter and a main group, e.g. C08, B01D "
+                    "or H01M 10."
+                ),
+                code="ipc_prefix",
+                params={"value": item},
+            )
+        prefix = match["head"] + (f" {match['group']}" if match["group"] else "")
+        if prefix not in prefixes:
+            prefixes.append(prefix)
+    return ", ".join(prefixes)
+
+
+def normalize_locarno_classes(value: str) -> str:
+    """The stored form of a list of Locarno classes (``1, 14－02`` → ``01, 14-02``), or
+    ``ValidationError`` naming the first item that is not class 01–32 (or a subclass)."""
+    classes: list[str] = []
+    for item in _field_items(value):
+        match = _LOCARNO_PREFIX.fullmatch(_compact(item))
+        if match is None or int(match["class"]) not in LOCARNO_CLASSES:
+            raise ValidationError(
+                _(
+                    "“%(value)s” is not a Locarno class: 01 to 32, optionally with a "
+                    "two-digit subclass, e.g. 12 or 14-02."
+                ),
+                code="locarno_class",
+                params={"value": item},
+            )
+        code = f"{int(match['class']):02d}" + (f"-{match['subclass']}" if match["subclass"] else "")
+        if code not in classes:
+            classes.append(code)
+    return ", ".join(classes)

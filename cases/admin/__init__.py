@@ -8,6 +8,7 @@ from cases.admin.cases import CaseAdmin
 from cases.admin.centers import CenterAdmin, EntityAdmin, StaffUserAdmin
 from cases.admin.clocks import CalendarDayAdmin, TimeLimitRuleAdmin
 from cases.admin.documents import RequiredDocumentAdmin
+from cases.admin.examiners import ExaminerAdmin
 from cases.admin.portal import (
     AgencyAdmin,
     AgencyAuthorisationAdmin,
@@ -31,6 +32,7 @@ __all__ = [
     "CaseEventAdmin",
     "CenterAdmin",
     "EntityAdmin",
+    "ExaminerAdmin",
     "PortalAccountAdmin",
     "RegistrationLicenceAdmin",
     "RequiredDocumentAdmin",

@@ -22,6 +22,7 @@ from django_fsm import can_proceed
 
 from cases import services
 from cases.actors import Actor
+from cases.admin.examiners import AbsenceFormSet
 from cases.admin.portal import entity_authorisations_html, entity_licences_html
 from cases.admin.scoping import CenterScopedAdmin
 from cases.errors import DomainError, InvalidInput
@@ -336,6 +337,8 @@ class StaffProfileInline(admin.StackedInline):
 class AbsenceInline(admin.TabularInline):
     model = Absence
     fk_name = "user"
+    # The same rule as on the Examiners page: no two absences overlap.
+    formset = AbsenceFormSet
     extra = 1
     verbose_name_plural = _("absences (not assigned cases automatically on these days)")
 

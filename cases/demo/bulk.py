@@ -39,6 +39,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -48,10 +49,13 @@ from cases.choices import Channel
 from cases.demo.numbers import ApplicationNumbers, format_reference, reserve_references
 from cases.demo.plans import CasePlan, PlanContext, case_rng, make_plan, pick_state
 from cases.demo.replay import NumberFor, actor_for
+from cases.events import examiner_assigned_note
 from cases.models import Case, CaseEvent, CaseState, Party, Step, Timer
+from cases.people import staff_display_name
 from cases.services.clocks import STEP_PARTY, RuleValues
 
 S = CaseState
+User = get_user_model()
 TARGETS: dict[str, str] = {
     "accept": S.UNDER_REVIEW,
     "decline": S.NOT_ACCEPTED,
@@ -146,8 +150,12 @@ class Simulator:
         center_ids: dict[str, int],
         calendar: deadlines.WorkCalendar,
         application_number: NumberFor,
+        staff_names: dict[int, str],
     ) -> None:
         self.rules = rules
+        # User id -> display name: the assignment event's note names the examiner.
+        self.staff_names = staff_names
+        self._assigned_notes: dict[int, str] = {}
         self.benchmark_days = benchmark_days
         self.center_ids = center_ids
         self.calendar = calendar
@@ -292,7 +300,27 @@ class Simulator:
                     occurred_on=args.get(_OCCURRED_ON[name]) if name in _OCCURRED_ON else None,
                 )
             )
+            if name == "accept" and sim.examiner is not None:
+                # The examiner chosen on acceptance: its own event, as case_accept writes.
+                sim.events.append(
+                    SimEvent(
+                        "assign",
+                        to_state,
+                        to_state,
+                        actor_for(step, plan, staff),
+                        at,
+                        self.assigned_note(sim.examiner),
+                        public=False,
+                    )
+                )
         return sim
+
+    def assigned_note(self, examiner_id: int) -> str:
+        note = self._assigned_notes.get(examiner_id)
+        if note is None:
+            note = examiner_assigned_note(previous="", examiner=self.staff_names[examiner_id])
+            self._assigned_notes[examiner_id] = note
+        return note
 
 
 @dataclass(frozen=True)
@@ -470,6 +498,12 @@ def timer_row(case_id: int, t: SimTimer) -> Row:
     }
 
 
+def staff_names_of(staff: dict[str, dict[str, int]]) -> dict[int, str]:
+    """The display names of the demo's staff (center code -> role key -> user id)."""
+    ids = {pk for roles in staff.values() for pk in roles.values()}
+    return {user.pk: staff_display_name(user) for user in User.objects.filter(pk__in=ids)}
+
+
 def event_row(case_id: int, e: SimEvent) -> Row:
     return {
         "case_id": case_id,
@@ -522,6 +556,7 @@ class BulkWriter:
             center_ids={c.data.code: c.center_id for c in ctx.centers},
             calendar=ctx.calendar,
             application_number=lambda plan, day: numbers.next(plan.patent_type, day),
+            staff_names=staff_names_of(staff),
         )
 
     def plan(self, index: int) -> CasePlan:

@@ -19,7 +19,7 @@ from cases.models.api import (
     WebhookEndpoint,
 )
 from cases.models.cases import Case, CaseEvent, CaseQuerySet, ReferenceCounter
-from cases.models.centers import Absence, Center, Entity, StaffProfile
+from cases.models.centers import Absence, Center, Entity, Examiner, StaffProfile
 from cases.models.clocks import (
     CalendarDay,
     CalendarVersion,
@@ -79,6 +79,7 @@ __all__ = [
     "DocumentKind",
     "DraftDocument",
     "Entity",
+    "Examiner",
     "IdempotentRequest",
     "Language",
     "Notice",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -151,6 +152,16 @@ class StaffProfile(models.Model):
         return f"{self.user} @ {self.center.code}"
 
 
+class Examiner(StaffProfile):
+    """An examiner's staff profile, as their center's managers edit it (the admin's
+    *Examiners*): technical fields, capacity and absences."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("examiner")
+        verbose_name_plural = _("examiners")
+
+
 class Absence(models.Model):
     """Days a staff member is away (leave, training): not assigned cases automatically."""
 
@@ -177,6 +188,13 @@ class Absence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.first_day}–{self.last_day}"
+
+    def clean(self) -> None:
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError(
+                {"last_day": _("The last day cannot be before the first day.")},
+                code="absence_order",
+            )
 
 
 class EntityQuerySet(models.QuerySet["Entity"]):

@@ -18,6 +18,7 @@ from cases.calendar import get_work_calendar
 from cases.choices import CaseState
 from cases.deadlines import WorkCalendar, time_left
 from cases.models import Case, Party, Timer
+from cases.models.cases import WATCHED
 
 # States in which the center has the next move, and the permission of that move: a case
 # in one of these, unassigned, waits on everyone who may make the move.
@@ -52,12 +53,9 @@ def waiting_on(user: Any) -> Q:
 
 def watched() -> Q:
     """What managers watch: overdue or at-risk cases, and cases in review that nobody is
-    assigned to (auto-assignment found nobody)."""
-    return (
-        Q(overdue_since__isnull=False)
-        | Q(at_risk_since__isnull=False)
-        | Q(examiner__isnull=True, state=CaseState.UNDER_REVIEW)
-    )
+    assigned to (auto-assignment found nobody). The condition of the index that serves
+    the queue (``cases.models.cases.WATCHED``)."""
+    return WATCHED
 
 
 def queue_mine(user: Any) -> QuerySet[Case]:

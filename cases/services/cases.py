@@ -148,19 +148,18 @@ def case_accept(
             case=case, actor=actor, from_state=from_state, at=at, note=note
         )
         if examiner is not None and examiner != previous:
-            # An examiner chosen on the acceptance form is part of the accept step (its
-            # event); the automatic choice is an event of its own, saying it was automatic.
-            logged = event
-            if automatic:
-                logged = events.examiner_assigned_event(
-                    case=case,
-                    actor=actor,
-                    at=at,
-                    previous=previous,
-                    examiner=examiner,
-                    automatic=True,
-                )
-            assignment.examiner_assigned(case=case, examiner=examiner, at=at, event_id=logged.pk)
+            # An assignment is an event of its own, whoever chose (the acceptance form,
+            # or the automatic choice, which its note says): the history shows every
+            # assignment alike, and the examiner's e-mail is keyed on it.
+            assigned = events.examiner_assigned_event(
+                case=case,
+                actor=actor,
+                at=at,
+                previous=previous,
+                examiner=examiner,
+                automatic=automatic,
+            )
+            assignment.examiner_assigned(case=case, examiner=examiner, at=at, event_id=assigned.pk)
         notice = notices.notice_issue(case=case, event=event, actor=actor, at=at)
         outbox.case_event_recorded(event=event, notice=notice)
     return case

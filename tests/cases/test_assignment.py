@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Absence, Case, CaseState, Notification, Role, StaffProfile
+from cases.people import staff_display_name
 from cases.services.assignment import examiner_pick
 from tests.factories import make_case, make_center, make_user, staff_of
 
@@ -97,8 +98,14 @@ def test_a_chosen_examiner_wins_and_is_logged_and_emailed(auto_center):
     chosen = examiner(auto_center, ipc="H01M")
     case = accept(make_case(S.SUBMITTED, center=auto_center), examiner=chosen)
     assert case.examiner == chosen
-    assert not case.events.filter(transition="assign").exists()  # part of the accept step
-    assert Notification.objects.filter(kind="case_assigned", recipient=chosen.email).exists()
+    # Its own event, after the acceptance's, not marked automatic; the e-mail keyed on it.
+    accepted, assigned = case.events.filter(transition__in=["accept", "assign"]).order_by("id")
+    assert (accepted.transition, assigned.transition) == ("accept", "assign")
+    assert assigned.note == f"预审员：— → {staff_display_name(chosen)}"
+    assert not assigned.public
+    assert assigned.created_at == accepted.created_at
+    mail = Notification.objects.get(kind="case_assigned", recipient=chosen.email)
+    assert mail.key == f"event:{assigned.pk}:examiner"
 
 
 def test_an_assignment_before_acceptance_is_kept(auto_center):

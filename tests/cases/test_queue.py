@@ -6,13 +6,15 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
+from cases.choices import TERMINAL_STATES
 from cases.models import Case, CaseState, Role
 from cases.selectors import queue
-from tests.factories import make_case, make_entity, make_user, staff_of
+from tests.factories import make_case, make_center, make_entity, make_user, staff_of
 from tests.pages import login, result_rows
 
 S = CaseState
@@ -117,3 +119,54 @@ def test_queue_pages_take_a_constant_number_of_queries(
         services.case_assign(case=case, actor=staff_of(case), examiner=examiner)
     with django_assert_max_num_queries(16):
         assert client.get(changelist(), params).status_code == 200
+
+
+def test_the_watch_queue_is_every_flagged_or_unassigned_review_case_of_the_center(center):
+    manager = make_user(Role.MANAGER, center)
+    examiner = make_user(Role.EXAMINER, center)
+    now = timezone.now()
+    cases = {
+        "overdue": make_case(S.SUBMITTED, center=center),
+        "at_risk": make_case(S.QUALIFIED, center=center),
+        "unassigned_review": make_case(S.UNDER_REVIEW, center=center),
+        "assigned_review": make_case(S.UNDER_REVIEW, center=center),
+        "unassigned_submitted": make_case(S.SUBMITTED, center=center),
+        "closed_flagged": make_case(S.WITHDRAWN, center=center),
+        "other_center": make_case(S.UNDER_REVIEW, center=make_center("PD")),
+    }
+    Case.objects.filter(pk=cases["overdue"].pk).update(overdue_since=now, at_risk_since=now)
+    Case.objects.filter(pk=cases["at_risk"].pk).update(at_risk_since=now)
+    Case.objects.filter(pk=cases["closed_flagged"].pk).update(overdue_since=now)
+    services.case_assign(case=cases["assigned_review"], actor=staff_of(center), examiner=examiner)
+    # The rule, read in Python from every row.
+    expected = [
+        case.pk
+        for case in Case.objects.filter(center=center)
+        if case.state not in TERMINAL_STATES
+        and (
+            case.overdue_since is not None
+            or case.at_risk_since is not None
+            or (case.examiner_id is None and case.state == S.UNDER_REVIEW)
+        )
+    ]
+
+    watched = list(queue.queue_watch(manager).values_list("pk", flat=True))
+
+    assert sorted(watched) == sorted(expected)
+    assert set(watched) == {cases[k].pk for k in ("overdue", "at_risk", "unassigned_review")}
+
+
+def test_the_watch_queue_reads_its_partial_index(center):
+    """The queue's filter is the index's condition: PostgreSQL can read the center's
+    watched cases from the index, in order, instead of all the center's cases."""
+    manager = make_user(Role.MANAGER, center)
+    queryset = queue.queue_watch(manager)[:50]
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Tiny tables are cheapest to scan whole; forbid it to see what else can serve.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "case_center_watched" in plan
+    assert "Sort" not in plan  # read in the queue's order

@@ -38,6 +38,7 @@ from cases.models import (
     TimeLimitRule,
     Timer,
 )
+from cases.people import staff_display_name
 from cases.services import notices
 from cases.services.access import case_find_by_access_code
 from cases.validators import validate_credit_code
@@ -222,6 +223,7 @@ def test_bulk_rows_are_what_the_services_would_write():
         center_ids={c.code: c.pk for c in centers},
         calendar=ctx.calendar,
         application_number=number,
+        staff_names={u.pk: staff_display_name(u) for c in staff.values() for u in c.values()},
     )
     entities = Entity.objects.select_related("center").in_bulk()
     for plan in plans:

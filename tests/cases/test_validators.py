@@ -9,6 +9,8 @@ from cases.validators import (
     make_credit_code,
     normalize_classification,
     normalize_credit_code,
+    normalize_ipc_prefixes,
+    normalize_locarno_classes,
     validate_classification,
     validate_credit_code,
 )
@@ -172,3 +174,39 @@ def test_classification_message_names_the_value_and_an_example():
     with pytest.raises(ValidationError) as raised:
         validate_classification("design", "99-01")
     assert "01 to 32" in raised.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        ("C08, B01D, H01M 10", "C08, B01D, H01M 10"),
+        ("c08，b01d、h01m10", "C08, B01D, H01M 10"),  # Chinese separators, lower case
+        ("Ｃ０８；C08", "C08"),  # full-width, duplicates once
+        ("A", "A"),  # a whole section
+        ("", ""),
+    ],
+)
+def test_ipc_prefix_lists_are_normalised(value, stored):
+    assert normalize_ipc_prefixes(value) == stored
+
+
+@pytest.mark.parametrize("value", ["XYZ", "C0", "C8", "H01 10", "C08K 3/04", "I01"])
+def test_malformed_ipc_prefixes_are_refused(value):
+    with pytest.raises(ValidationError) as error:
+        normalize_ipc_prefixes(f"C08, {value}")
+    assert error.value.code == "ipc_prefix"
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [("12, 14-02", "12, 14-02"), ("1，３２", "01, 32"), ("14－02", "14-02"), ("", "")],
+)
+def test_locarno_class_lists_are_normalised(value, stored):
+    assert normalize_locarno_classes(value) == stored
+
+
+@pytest.mark.parametrize("value", ["0", "33", "14-2", "A1", "123"])
+def test_locarno_classes_outside_01_to_32_are_refused(value):
+    with pytest.raises(ValidationError) as error:
+        normalize_locarno_classes(value)
+    assert error.value.code == "locarno_class"
