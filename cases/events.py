@@ -533,19 +533,6 @@ def application_number_corrected_event(
     )
 
 
-def _restate_occurred_on(case: Case, transition: str, day: date) -> None:
-    """The CNIPA date shown on the timeline with the newest event of ``transition``: the
-    corrected one (the correction's own event keeps the date it replaced)."""
-    latest = (
-        CaseEvent.objects.filter(case=case, transition=transition)
-        .order_by("-created_at", "-id")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if latest is not None:
-        CaseEvent.objects.filter(pk=latest).update(occurred_on=day)
-
-
 def _iso(day: date | None) -> str:
     return day.isoformat() if day is not None else "—"
 
@@ -556,7 +543,6 @@ def filing_date_corrected_event(
     """Internal: staff corrected the CNIPA filing date reported for the case (the
     benchmark counts from the new one)."""
     assert case.cnipa_filing_date is not None
-    _restate_occurred_on(case, "record_filing", case.cnipa_filing_date)
     return _event(
         case=case,
         transition="correct_filing_date",
@@ -585,7 +571,6 @@ def office_action_corrected_event(
     note: str,
 ) -> CaseEvent:
     """Internal: staff corrected the office action's notice date or its response due date."""
-    _restate_occurred_on(case, "record_office_action", notice_date)
     return _event(
         case=case,
         transition="correct_office_action",
@@ -618,7 +603,6 @@ def grant_notice_corrected_event(
 ) -> CaseEvent:
     """Internal: staff corrected the grant notice's date or the day it was received."""
     assert case.grant_notice_date is not None
-    _restate_occurred_on(case, "record_grant_notice", case.grant_notice_date)
     return _event(
         case=case,
         transition="correct_grant_notice",

@@ -559,6 +559,8 @@ class CaseAdmin(CaseBulkActionsAdmin, CaseDocumentsAdmin, admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         case = self.get_case(request, object_id)
+        if not may_correct_cnipa(request.user, case):
+            raise PermissionDenied
         try:
             services.case_correct_application_number(
                 case=case.pk,
