@@ -13,8 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext, gettext_lazy
 from django_fsm import can_proceed
 
 from cases import services, workflow
@@ -190,9 +189,9 @@ CNIPA_CORRECTIONS: dict[str, type[CnipaCorrectionForm]] = {
     "grant_notice": CorrectGrantNoticeForm,
 }
 CNIPA_CORRECTION_LABELS = {
-    "filing_date": _lazy("Correct the filing date"),
-    "office_action": _lazy("Correct the office action"),
-    "grant_notice": _lazy("Correct the grant notice"),
+    "filing_date": gettext_lazy("Correct the filing date"),
+    "office_action": gettext_lazy("Correct the office action"),
+    "grant_notice": gettext_lazy("Correct the grant notice"),
 }
 
 
