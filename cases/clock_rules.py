@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -124,6 +124,41 @@ def clock_resume(clock: Clock, *, on: date, calendar: deadlines.WorkCalendar) ->
         clock.overdue_since = None
     if clock.at_risk_since is not None and clock.warn_on > on:
         clock.at_risk_since = None
+
+
+def clock_restart(
+    clock: Clock, dates: OpeningDates, *, today: date, calendar: deadlines.WorkCalendar
+) -> None:
+    """A clock whose start was recorded wrongly gets ``dates`` (``opening_dates`` from the
+    corrected start, under the values it started with), moved on by the time it has
+    already been paused, as each resumption moved it; a pause still running stays. A flag
+    the new dates no longer deserve is cleared (as on resuming); one they now deserve is
+    the sweep's to raise."""
+    due, warn = dates.due_on, dates.warn_on
+    if clock.paused_days:
+        if is_working(clock):
+            shifted = [
+                deadlines.add_workdays(day, clock.paused_days, calendar.lenient())
+                for day in (due, warn)
+            ]
+            due, warn = shifted
+        else:
+            due = due + timedelta(days=clock.paused_days)
+            warn = warn + timedelta(days=clock.paused_days)
+    clock.due_on = due
+    clock.warn_on = warn
+    clock.estimated = dates.estimated
+    if clock.overdue_since is not None and clock.due_on >= today:
+        clock.overdue_since = None
+    if clock.at_risk_since is not None and clock.warn_on > today:
+        clock.at_risk_since = None
+
+
+def clock_restop(clock: Clock, *, on: date) -> None:
+    """A stopped clock whose stop (or due date) was recorded wrongly: stopped ``on``, met
+    if by its due date, else breached, as ``clock_stop`` decides."""
+    clock.stopped_on = on
+    clock.outcome = TimerOutcome.BREACHED if on > clock.due_on else TimerOutcome.MET
 
 
 def clock_stop(

@@ -540,3 +540,94 @@ def application_number_corrected_event(
         + (f" {note}" if note else ""),
         public=False,
     )
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day is not None else "—"
+
+
+def filing_date_corrected_event(
+    *, case: Case, actor: Actor, at: datetime, previous: date, note: str
+) -> CaseEvent:
+    """Internal: staff corrected the CNIPA filing date reported for the case (the
+    benchmark counts from the new one)."""
+    assert case.cnipa_filing_date is not None
+    return _event(
+        case=case,
+        transition="correct_filing_date",
+        from_state=case.state,
+        actor=actor,
+        at=at,
+        note=_system_note(
+            gettext_lazy("CNIPA filing date corrected: %(previous)s → %(day)s."),
+            previous=previous.isoformat(),
+            day=case.cnipa_filing_date.isoformat(),
+        )
+        + f" {note}",
+        public=False,
+    )
+
+
+def office_action_corrected_event(
+    *,
+    case: Case,
+    actor: Actor,
+    at: datetime,
+    previous_notice: date | None,
+    notice_date: date,
+    previous_due: date,
+    due: date,
+    note: str,
+) -> CaseEvent:
+    """Internal: staff corrected the office action's notice date or its response due date."""
+    return _event(
+        case=case,
+        transition="correct_office_action",
+        from_state=case.state,
+        actor=actor,
+        at=at,
+        note=_system_note(
+            gettext_lazy(
+                "Office action corrected: notice date %(previous_notice)s → %(notice)s, "
+                "response due %(previous_due)s → %(due)s."
+            ),
+            previous_notice=_iso(previous_notice),
+            notice=notice_date.isoformat(),
+            previous_due=previous_due.isoformat(),
+            due=due.isoformat(),
+        )
+        + f" {note}",
+        public=False,
+    )
+
+
+def grant_notice_corrected_event(
+    *,
+    case: Case,
+    actor: Actor,
+    at: datetime,
+    previous_notice: date | None,
+    previous_received: date | None,
+    note: str,
+) -> CaseEvent:
+    """Internal: staff corrected the grant notice's date or the day it was received."""
+    assert case.grant_notice_date is not None
+    return _event(
+        case=case,
+        transition="correct_grant_notice",
+        from_state=case.state,
+        actor=actor,
+        at=at,
+        note=_system_note(
+            gettext_lazy(
+                "Grant notice corrected: dated %(previous_notice)s → %(notice)s, "
+                "received %(previous_received)s → %(received)s."
+            ),
+            previous_notice=_iso(previous_notice),
+            notice=case.grant_notice_date.isoformat(),
+            previous_received=_iso(previous_received),
+            received=_iso(case.grant_notice_received_on),
+        )
+        + f" {note}",
+        public=False,
+    )

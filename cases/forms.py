@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services
 from cases.choices import UPLOADED_KINDS, CaseState, DocumentKind, PatentType, RegistrationState
-from cases.models import Case, Entity
+from cases.models import Case, Entity, Step
 from cases.people import staff_label
 from cases.selectors.documents import document_rows
+from cases.services.clocks import running_timer
 from cases.services.transitions import MESSAGE_REQUIRED
 from cases.validators import normalize_classification, normalize_credit_code
 
@@ -338,6 +339,90 @@ class RecordRegistrationForm(TransitionForm):
         required=False,
         help_text=_("The day the registration was completed; empty: today."),
     )
+
+
+# Correcting a CNIPA date reported wrongly (services.case_correct_*) ------------------
+
+
+class CnipaCorrectionForm(forms.Form):
+    """What every correction asks besides its dates: why (recorded in the history)."""
+
+    note = forms.CharField(
+        label=capfirst(_("reason for the correction")),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required. Recorded in the history, with the old and the new dates."),
+    )
+
+    def __init__(self, *args: Any, case: Case, name: str, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_correct_{name}_%s")
+        super().__init__(*args, **kwargs)
+        self.case = case
+
+
+class CorrectFilingDateForm(CnipaCorrectionForm):
+    filing_date = _date(
+        _("CNIPA filing date"),
+        help_text=_("The benchmark counts from it again; office-action time stays paused."),
+    )
+    field_order = ["filing_date", "note"]
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"filing_date": case.cnipa_filing_date})
+        super().__init__(*args, case=case, **kwargs)
+
+
+class CorrectOfficeActionForm(CnipaCorrectionForm):
+    notice_date = RecordOfficeActionForm.base_fields["notice_date"]
+    period_days = forms.IntegerField(
+        label=capfirst(_("response period (days)")),
+        required=False,
+        min_value=1,
+        help_text=_("A new period; empty: the period or due date recorded."),
+    )
+    due = _date(
+        _("response due date"),
+        required=False,
+        help_text=_("Instead of a period: the due date printed on the notice."),
+    )
+    delivery = RecordOfficeActionForm.base_fields["delivery"]
+    field_order = ["notice_date", "period_days", "due", "delivery", "note"]
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        benchmark = running_timer(case, Step.BENCHMARK)
+        response = running_timer(case, Step.OFFICE_ACTION)
+        notice = benchmark.paused_since if benchmark is not None else None
+        mail = notice is not None and response is not None and response.started_on != notice
+        kwargs.setdefault(
+            "initial",
+            {
+                "notice_date": notice,
+                "delivery": RecordOfficeActionForm.Delivery.MAIL
+                if mail
+                else RecordOfficeActionForm.Delivery.ELECTRONIC,
+            },
+        )
+        super().__init__(*args, case=case, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("period_days") is not None and cleaned.get("due") is not None:
+            self.add_error("due", _("Give either a response period or a due date, not both."))
+        delivery = cleaned.pop("delivery", RecordOfficeActionForm.Delivery.ELECTRONIC)
+        cleaned["electronic"] = delivery != RecordOfficeActionForm.Delivery.MAIL
+        return cleaned
+
+
+class CorrectGrantNoticeForm(CnipaCorrectionForm):
+    notice_date = RecordGrantNoticeForm.base_fields["notice_date"]
+    received_on = RecordGrantNoticeForm.base_fields["received_on"]
+    field_order = ["notice_date", "received_on", "note"]
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {"notice_date": case.grant_notice_date, "received_on": case.grant_notice_received_on},
+        )
+        super().__init__(*args, case=case, **kwargs)
 
 
 TRANSITION_FORMS: dict[str, type[TransitionForm]] = {

@@ -80,6 +80,8 @@ INTAKE = frozenset(
         "change_agency",
         "change_portalaccount",
         "edit_case_details",
+        # A CNIPA number or date reported wrongly (cases.services.cnipa.case_correct_*).
+        "correct_cnipa_record",
     }
 )
 # The pre-examination itself.

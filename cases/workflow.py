@@ -125,6 +125,9 @@ TRANSITION_LABELS = {
     "issue_notice": _("Notice issued"),
     "check_consistency": _("Consistency check"),
     "correct_application_number": _("Application number corrected"),
+    "correct_filing_date": _("Filing date corrected"),
+    "correct_office_action": _("Office action corrected"),
+    "correct_grant_notice": _("Grant notice corrected"),
 }
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django_fsm import can_proceed
 
 from cases import services, workflow
@@ -23,7 +23,11 @@ from cases.deadlines import shift_due, time_left
 from cases.forms import (
     AssignForm,
     CaseDetailsForm,
+    CnipaCorrectionForm,
     ConsistencyForm,
+    CorrectFilingDateForm,
+    CorrectGrantNoticeForm,
+    CorrectOfficeActionForm,
     DocumentForm,
     NoticeCorrectionForm,
     TransitionForm,
@@ -34,6 +38,7 @@ from cases.models import (
     Case,
     CaseDocument,
     CaseEvent,
+    CaseState,
     ConsistencyCheck,
     Notice,
     Step,
@@ -178,6 +183,66 @@ def details_form(user: Any, case: Case, retry: dict[str, Any] | None) -> CaseDet
     return CaseDetailsForm(case=case)
 
 
+CNIPA_CORRECTIONS: dict[str, type[CnipaCorrectionForm]] = {
+    "filing_date": CorrectFilingDateForm,
+    "office_action": CorrectOfficeActionForm,
+    "grant_notice": CorrectGrantNoticeForm,
+}
+CNIPA_CORRECTION_LABELS = {
+    "filing_date": gettext_lazy("Correct the filing date"),
+    "office_action": gettext_lazy("Correct the office action"),
+    "grant_notice": gettext_lazy("Correct the grant notice"),
+}
+
+
+def may_correct_cnipa(user: Any, case: Case) -> bool:
+    return user.has_perm("cases.correct_cnipa_record", case)
+
+
+def cnipa_correction_offered(case: Case, name: str) -> bool:
+    """Whether the CNIPA date ``name`` can be corrected in the case's state (the service
+    decides; this only spares offering a form it would refuse)."""
+    if name == "filing_date":
+        return case.cnipa_filing_date is not None and not case.is_terminal
+    if name == "office_action":
+        return case.state == CaseState.OFFICE_ACTION
+    return case.state == CaseState.GRANT_NOTIFIED
+
+
+@dataclass
+class CnipaCorrection:
+    name: str
+    label: str
+    form: CnipaCorrectionForm
+    retry: bool
+
+
+def cnipa_corrections(user: Any, case: Case, retry: dict[str, Any] | None) -> list[CnipaCorrection]:
+    """The forms correcting the CNIPA dates reported, if ``user`` may; the one refused
+    last is refilled, its errors at their fields."""
+    if not may_correct_cnipa(user, case):
+        return []
+    panels = []
+    for name, form_class in CNIPA_CORRECTIONS.items():
+        if not cnipa_correction_offered(case, name):
+            continue
+        again = retry is not None and retry.get("name") == f"correct_{name}"
+        if again:
+            form = form_class(retry["data"], case=case, name=name)
+            form.is_valid()
+            for field_name, message in retry.get("errors", {}).items():
+                if field_name in form.fields and not form.has_error(field_name):
+                    form.add_error(field_name, message)
+        else:
+            form = form_class(case=case, name=name)
+        panels.append(
+            CnipaCorrection(
+                name=name, label=str(CNIPA_CORRECTION_LABELS[name]), form=form, retry=again
+            )
+        )
+    return panels
+
+
 def may_assign(user: Any, case: Case) -> bool:
     """Whether the page offers to assign the examiner: an open case, and the permission."""
     return not case.is_terminal and user.has_perm("cases.assign_case", case)
@@ -302,6 +367,8 @@ def case_page_context(
         "case_transitions": transition_buttons(user, case, retry) if not case.is_terminal else [],
         "assign_form": AssignForm(case=case) if may_assign(user, case) else None,
         "details_form": details_form(user, case, retry),
+        "can_correct_number": bool(case.application_number) and may_correct_cnipa(user, case),
+        "cnipa_corrections": cnipa_corrections(user, case, retry),
         "can_reset_access_code": user.has_perm("cases.reset_access_code", case),
         "case_clocks": clocks,
         "case_benchmark": benchmark(case, clocks, today=today),

@@ -40,7 +40,13 @@ from django.utils.translation import gettext_lazy as _
 from cases import services, workflow
 from cases.actors import Actor
 from cases.admin.bulk import CaseBulkActionsAdmin
-from cases.admin.case_page import case_page_context, may_assign
+from cases.admin.case_page import (
+    CNIPA_CORRECTIONS,
+    case_page_context,
+    cnipa_correction_offered,
+    may_assign,
+    may_correct_cnipa,
+)
 from cases.admin.documents import CaseDocumentsAdmin, InconsistentFilter
 from cases.admin.filters import (
     DeadlineFilter,
@@ -449,6 +455,11 @@ class CaseAdmin(CaseBulkActionsAdmin, CaseDocumentsAdmin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.application_number_view),
                 name="{}_{}_application_number".format(*info),
             ),
+            path(
+                "<path:object_id>/cnipa-correction/<str:name>/",
+                self.admin_site.admin_view(self.cnipa_correction_view),
+                name="{}_{}_cnipa_correction".format(*info),
+            ),
             *self.document_urls(),
             *super().get_urls(),
         ]
@@ -548,6 +559,8 @@ class CaseAdmin(CaseBulkActionsAdmin, CaseDocumentsAdmin, admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         case = self.get_case(request, object_id)
+        if not may_correct_cnipa(request.user, case):
+            raise PermissionDenied
         try:
             services.case_correct_application_number(
                 case=case.pk,
@@ -559,6 +572,53 @@ class CaseAdmin(CaseBulkActionsAdmin, CaseDocumentsAdmin, admin.ModelAdmin):
             messages.error(request, domain_error_message(error))
         else:
             messages.success(request, gettext("The application number was corrected."))
+        return redirect("admin:cases_case_change", case.pk)
+
+    CNIPA_CORRECTION_SERVICES = {
+        "filing_date": services.case_correct_filing_date,
+        "office_action": services.case_correct_office_action,
+        "grant_notice": services.case_correct_grant_notice,
+    }
+    CNIPA_CORRECTION_DONE = {
+        "filing_date": _("The filing date was corrected; the benchmark counts from it."),
+        "office_action": _("The office action was corrected; the response clock follows it."),
+        "grant_notice": _("The grant notice was corrected; the registration clock follows it."),
+    }
+
+    def cnipa_correction_view(
+        self, request: HttpRequest, object_id: str, name: str
+    ) -> HttpResponse:
+        """Correct a CNIPA date reported wrongly (``name``: filing_date, office_action,
+        grant_notice) through its service; a refusal reopens the form, errors at fields."""
+        if name not in CNIPA_CORRECTIONS:
+            raise Http404(gettext("No such correction."))
+        case = self.get_case(request, object_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not may_correct_cnipa(request.user, case):
+            raise PermissionDenied
+        form = CNIPA_CORRECTIONS[name](request.POST, case=case, name=name)
+        if not form.is_valid():
+            for message in form_error_messages(form):
+                messages.error(request, message)
+            self._keep_for_retry(request, case, f"correct_{name}")
+            return redirect("admin:cases_case_change", case.pk)
+        try:
+            self.CNIPA_CORRECTION_SERVICES[name](
+                case=case.pk, actor=Actor.admin(request.user), **form.cleaned_data
+            )
+        except DomainError as error:
+            messages.error(request, domain_error_message(error, form))
+            at_field = isinstance(error, InvalidInput) and error.field in form.fields
+            if cnipa_correction_offered(case, name):
+                self._keep_for_retry(
+                    request,
+                    case,
+                    f"correct_{name}",
+                    errors={error.field: str(error)} if at_field else None,
+                )
+        else:
+            messages.success(request, str(self.CNIPA_CORRECTION_DONE[name]))
         return redirect("admin:cases_case_change", case.pk)
 
     def details_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

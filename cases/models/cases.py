@@ -202,6 +202,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ("correct_notice", "Can issue a corrected notice"),
             ("edit_case_details", "Can correct a case's details before acceptance"),
             ("correct_accepted_details", "Can correct an accepted case's details"),
+            ("correct_cnipa_record", "Can correct the CNIPA number and dates recorded"),
         ]
 
     def __str__(self) -> str:

@@ -24,6 +24,9 @@ from cases.services.centers import center_update
 from cases.services.clocks import rules_ensure_defaults
 from cases.services.cnipa import (
     case_correct_application_number,
+    case_correct_filing_date,
+    case_correct_grant_notice,
+    case_correct_office_action,
     case_record_fast_track_exit,
     case_record_filing,
     case_record_grant_notice,
@@ -49,6 +52,9 @@ __all__ = [
     "case_add_document",
     "case_assign",
     "case_correct_application_number",
+    "case_correct_filing_date",
+    "case_correct_grant_notice",
+    "case_correct_office_action",
     "case_decline",
     "case_disqualify",
     "case_edit_details",

@@ -205,6 +205,69 @@ def timers_stop_all(
         _stop(timer, on=on, at=at, breached=breached)
 
 
+def timer_restart(
+    *,
+    timer: Timer,
+    start: date,
+    today: date,
+    values: RuleValues | None = None,
+    due: date | None = None,
+) -> Timer:
+    """Correct the start of a clock (the CNIPA date it counts from was reported wrongly):
+    its due and warning dates again from ``start`` by the rule values it started with (or
+    ``values``; ``due`` overrides, as on opening), keeping the pauses already recorded."""
+    if values is None:
+        values = RuleValues(timer.amount, timer.unit, timer.counting, timer.warning_share)
+    calendar = get_work_calendar()
+    dates = clock_rules.opening_dates(
+        start,
+        calendar,
+        amount=values.amount,
+        unit=values.unit,
+        counting=values.counting,
+        warning_share=values.warning_share,
+        due=due,
+    )
+    timer.started_on = start
+    timer.amount, timer.unit, timer.counting = values.amount, values.unit, values.counting
+    timer.warning_share = values.warning_share
+    clock_rules.clock_restart(timer, dates, today=today, calendar=calendar)
+    timer.save(
+        update_fields=[
+            "started_on",
+            "amount",
+            "unit",
+            "counting",
+            "warning_share",
+            "due_on",
+            "warn_on",
+            "estimated",
+            "overdue_since",
+            "at_risk_since",
+        ]
+    )
+    return timer
+
+
+def timer_restop(*, timer: Timer, on: date) -> Timer:
+    """Correct the day a stopped clock stopped; its outcome follows."""
+    clock_rules.clock_restop(timer, on=on)
+    timer.save(update_fields=["stopped_on", "outcome"])
+    return timer
+
+
+def timer_repause(*, timer: Timer, on: date) -> Timer:
+    """Correct the day a paused clock paused (the notice that paused it was misdated)."""
+    timer.paused_since = on
+    timer.save(update_fields=["paused_since"])
+    return timer
+
+
+def last_timer(case: Case, step: str) -> Timer | None:
+    """A step's newest clock, running or stopped."""
+    return case.timers.filter(step=step).order_by("-started_on", "-id").first()
+
+
 def case_refresh_deadlines(*, case: Case) -> Case:
     """Recompute the case's deadline summary from its running clocks (one query), and
     save it. Called by the case services under their case lock (``case_locked``), after

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import IntegrityError
+from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from cases import appnumbers, deadlines, events
@@ -12,6 +13,8 @@ from cases.actors import Actor
 from cases.errors import InvalidInput, TransitionNotAllowed
 from cases.models import (
     Case,
+    CaseEvent,
+    CaseState,
     PatentType,
     Step,
     Timer,
@@ -434,12 +437,7 @@ def case_correct_application_number(
     number = application_number
     try:
         with case_locked(case) as case:
-            check_permission(
-                actor,
-                "cases.change_case",
-                case,
-                _("You are not allowed to correct the CNIPA data of this case."),
-            )
+            _check_may_correct(actor, case)
             if not case.application_number:
                 raise TransitionNotAllowed(_("No CNIPA filing is recorded on this case yet."))
             if not note.strip():
@@ -455,7 +453,7 @@ def case_correct_application_number(
                     _("That is the number already recorded."), field="application_number"
                 )
             if Case.objects.filter(application_number=number).exclude(pk=case.pk).exists():
-                raise _number_taken(number)
+                raise _number_taken(number, case)
             previous = case.application_number
             case.application_number = number
             case.save(update_fields=["application_number", "updated_at"])
@@ -464,5 +462,292 @@ def case_correct_application_number(
                 case=case, actor=actor, at=at, previous=previous, note=note.strip()
             )
     except IntegrityError as error:
-        raise _number_taken(number) from error
+        raise _number_taken(
+            number, case if isinstance(case, Case) else Case.objects.get(pk=case)
+        ) from error
+    return case
+
+
+# Correcting what was reported: a CNIPA date recorded wrongly (by staff, or reported online
+# by the applicant) moves the clocks that count from it, as recording it did.
+
+
+def _check_may_correct(actor: Actor, case: Case) -> None:
+    check_permission(
+        actor,
+        "cases.correct_cnipa_record",
+        case,
+        _("You are not allowed to correct the CNIPA data of this case."),
+    )
+
+
+def _require_reason(note: str) -> str:
+    if not note.strip():
+        raise InvalidInput(_("Say why it is corrected."), field="note")
+    return note.strip()
+
+
+def _recount_benchmark(case: Case, benchmark: Timer | None) -> None:
+    """The benchmark's gross and net days, as ``case_record_grant_notice`` records them."""
+    if case.grant_notice_date is None or case.cnipa_filing_date is None:
+        return
+    gross = (case.grant_notice_date - case.cnipa_filing_date).days
+    case.benchmark_gross_days = gross
+    case.benchmark_net_days = gross - (benchmark.paused_days if benchmark else 0)
+
+
+def case_correct_filing_date(
+    *,
+    case: Case | int,
+    actor: Actor,
+    filing_date: date | None,
+    note: str,
+    at: datetime | None = None,
+) -> Case:
+    """Correct the CNIPA filing date recorded, with the filing's checks; the benchmark
+    counts from the new date by the values it started with, keeping the office-action
+    time already paused (and, once the grant notice is in, its outcome and days follow)."""
+    at = now_or(at)
+    with case_locked(case) as case:
+        _check_may_correct(actor, case)
+        if case.cnipa_filing_date is None:
+            raise TransitionNotAllowed(_("No CNIPA filing is recorded on this case yet."))
+        if case.is_terminal:
+            raise TransitionNotAllowed(
+                _("The case is closed: its CNIPA dates can no longer be corrected.")
+            )
+        note = _require_reason(note)
+        if filing_date is None:
+            raise InvalidInput(_("The CNIPA filing date is required."), field="filing_date")
+        if filing_date == case.cnipa_filing_date:
+            raise InvalidInput(_("That is the date already recorded."), field="filing_date")
+        if filing_date > local_day(at):
+            raise InvalidInput(_("The filing date cannot be in the future."), field="filing_date")
+        if case.qualified_at and filing_date < local_day(case.qualified_at):
+            raise InvalidInput(
+                _("The filing date cannot be before the case qualified (%(date)s).")
+                % {"date": local_day(case.qualified_at).isoformat()},
+                field="filing_date",
+            )
+        if case.application_number and int(case.application_number[:4]) != filing_date.year:
+            raise InvalidInput(
+                _(
+                    "The application number %(number)s is of %(year)s: correct the number "
+                    "first if the filing date is in another year."
+                )
+                % {"number": case.application_number, "year": case.application_number[:4]},
+                field="filing_date",
+            )
+        first_action = CaseEvent.objects.filter(
+            case=case, transition="record_office_action"
+        ).aggregate(day=Min("occurred_on"))["day"]
+        if first_action is not None and filing_date > first_action:
+            raise InvalidInput(
+                _("The filing date cannot be after the office action's notice date (%(date)s).")
+                % {"date": first_action.isoformat()},
+                field="filing_date",
+            )
+        if case.grant_notice_date is not None and filing_date > case.grant_notice_date:
+            raise InvalidInput(
+                _("The filing date cannot be after the grant notice's date (%(date)s).")
+                % {"date": case.grant_notice_date.isoformat()},
+                field="filing_date",
+            )
+        previous = case.cnipa_filing_date
+        case.cnipa_filing_date = filing_date
+        filing = clocks.last_timer(case, Step.FILING)
+        if filing is not None and filing.stopped_at is not None:
+            clocks.timer_restop(timer=filing, on=filing_date)
+        benchmark = clocks.last_timer(case, Step.BENCHMARK)
+        if benchmark is not None:
+            clocks.timer_restart(timer=benchmark, start=filing_date, today=local_day(at))
+            if benchmark.stopped_at is not None:
+                clocks.timer_restop(timer=benchmark, on=benchmark.stopped_on or filing_date)
+        _recount_benchmark(case, benchmark)
+        case.save(
+            update_fields=[
+                "cnipa_filing_date",
+                "benchmark_gross_days",
+                "benchmark_net_days",
+                "updated_at",
+            ]
+        )
+        clocks.case_refresh_deadlines(case=case)
+        events.filing_date_corrected_event(
+            case=case, actor=actor, at=at, previous=previous, note=note
+        )
+    return case
+
+
+def case_correct_office_action(
+    *,
+    case: Case | int,
+    actor: Actor,
+    notice_date: date | None,
+    note: str,
+    period_days: int | None = None,
+    due: date | None = None,
+    electronic: bool = True,
+    at: datetime | None = None,
+) -> Case:
+    """Correct the office action awaiting its response: its notice date (the benchmark is
+    paused from it) and the response clock, counted again from the deemed delivery as on
+    recording. ``due`` sets the date printed on the notice; ``period_days`` a new period;
+    neither keeps what was recorded (the period, or the printed date)."""
+    at = now_or(at)
+    with case_locked(case) as case:
+        _check_may_correct(actor, case)
+        if case.state != CaseState.OFFICE_ACTION:
+            raise TransitionNotAllowed(
+                _("Only an office action still awaiting its response can be corrected.")
+            )
+        note = _require_reason(note)
+        if notice_date is None:
+            raise InvalidInput(_("The notice date is required."), field="notice_date")
+        if notice_date > local_day(at):
+            raise InvalidInput(_("The notice date cannot be in the future."), field="notice_date")
+        if case.cnipa_filing_date and notice_date < case.cnipa_filing_date:
+            raise InvalidInput(
+                _("The notice date is before the CNIPA filing date."), field="notice_date"
+            )
+        if period_days is not None and period_days <= 0:
+            raise InvalidInput(
+                _("The response period must be at least one day."), field="period_days"
+            )
+        answered = (
+            case.timers.filter(step=Step.OFFICE_ACTION, stopped_at__isnull=False)
+            .order_by("-stopped_on")
+            .values_list("stopped_on", flat=True)
+            .first()
+        )
+        if answered is not None and notice_date < answered:
+            raise InvalidInput(
+                _(
+                    "The notice date is before the response to the previous office action (%(date)s)."
+                )
+                % {"date": answered.isoformat()},
+                field="notice_date",
+            )
+        response = clocks.running_timer(case, Step.OFFICE_ACTION)
+        benchmark = clocks.running_timer(case, Step.BENCHMARK)
+        if response is None:
+            raise TransitionNotAllowed(_("No office-action response clock is running."))
+        previous_notice = benchmark.paused_since if benchmark is not None else None
+        previous_due = response.due_on
+        values = None
+        if period_days is not None:
+            values = clocks.RuleValues(period_days, "days", "cnipa")
+        elif due is None and response.due_on != clocks.rule_due(response):
+            due = response.due_on  # the date printed on the notice, as recorded
+        if due is not None and due < notice_date:
+            raise InvalidInput(_("The response due date is before the notice date."), field="due")
+        start = deadlines.deemed_delivery(notice_date, electronic=electronic)
+        unchanged = (
+            notice_date == previous_notice
+            and start == response.started_on
+            and (values is None or values.amount == response.amount)
+            and (due is None or due == response.due_on)
+        )
+        if unchanged:
+            raise InvalidInput(
+                _("That is the office action already recorded."), field="notice_date"
+            )
+        if benchmark is not None:
+            clocks.timer_repause(timer=benchmark, on=notice_date)
+        clocks.timer_restart(
+            timer=response, start=start, today=local_day(at), values=values, due=due
+        )
+        case.save(update_fields=["updated_at"])
+        clocks.case_refresh_deadlines(case=case)
+        events.office_action_corrected_event(
+            case=case,
+            actor=actor,
+            at=at,
+            previous_notice=previous_notice,
+            notice_date=notice_date,
+            previous_due=previous_due,
+            due=response.due_on,
+            note=note,
+        )
+    return case
+
+
+def case_correct_grant_notice(
+    *,
+    case: Case | int,
+    actor: Actor,
+    notice_date: date | None,
+    note: str,
+    received_on: date | None = None,
+    at: datetime | None = None,
+) -> Case:
+    """Correct the grant notice awaiting registration: its date (the benchmark stopped
+    on it: outcome and days follow) and the day it was received (registration is due 2
+    months from it, by the values the clock started with)."""
+    at = now_or(at)
+    with case_locked(case) as case:
+        _check_may_correct(actor, case)
+        if case.state != CaseState.GRANT_NOTIFIED:
+            raise TransitionNotAllowed(
+                _("Only a grant notice still awaiting registration can be corrected.")
+            )
+        note = _require_reason(note)
+        if notice_date is None:
+            raise InvalidInput(_("The grant notice date is required."), field="notice_date")
+        received = received_on or notice_date
+        if notice_date > local_day(at):
+            raise InvalidInput(_("The notice date cannot be in the future."), field="notice_date")
+        if received > local_day(at):
+            raise InvalidInput(_("The date received cannot be in the future."), field="received_on")
+        if case.cnipa_filing_date and notice_date < case.cnipa_filing_date:
+            raise InvalidInput(
+                _("The grant notice is dated before the CNIPA filing date."), field="notice_date"
+            )
+        if received < notice_date:
+            raise InvalidInput(
+                _("The notice cannot be received before it was issued."), field="received_on"
+            )
+        answered = (
+            case.timers.filter(step=Step.OFFICE_ACTION, stopped_at__isnull=False)
+            .order_by("-stopped_on")
+            .values_list("stopped_on", flat=True)
+            .first()
+        )
+        if answered is not None and notice_date < answered:
+            raise InvalidInput(
+                _("The grant notice is dated before the office-action response (%(date)s).")
+                % {"date": answered.isoformat()},
+                field="notice_date",
+            )
+        if notice_date == case.grant_notice_date and received == case.grant_notice_received_on:
+            raise InvalidInput(_("That is the grant notice already recorded."), field="notice_date")
+        previous_notice = case.grant_notice_date
+        previous_received = case.grant_notice_received_on
+        case.grant_notice_date = notice_date
+        case.grant_notice_received_on = received
+        benchmark = clocks.last_timer(case, Step.BENCHMARK)
+        if benchmark is not None and benchmark.stopped_at is not None:
+            clocks.timer_restop(timer=benchmark, on=notice_date)
+        _recount_benchmark(case, benchmark)
+        case.save(
+            update_fields=[
+                "grant_notice_date",
+                "grant_notice_received_on",
+                "benchmark_gross_days",
+                "benchmark_net_days",
+                "updated_at",
+            ]
+        )
+        registration = clocks.running_timer(case, Step.REGISTRATION)
+        if registration is not None:
+            clocks.timer_restart(timer=registration, start=received, today=local_day(at))
+        clocks.case_refresh_deadlines(case=case)
+        events.grant_notice_corrected_event(
+            case=case,
+            actor=actor,
+            at=at,
+            previous_notice=previous_notice,
+            previous_received=previous_received,
+            note=note,
+        )
     return case

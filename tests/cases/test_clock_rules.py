@@ -10,7 +10,10 @@ from decimal import Decimal
 import pytest
 
 from cases.clock_rules import (
+    OpeningDates,
     clock_pause,
+    clock_restart,
+    clock_restop,
     clock_resume,
     clock_stop,
     deadline_summary,
@@ -155,3 +158,54 @@ def test_deadline_summary_leaves_paused_clocks_out_but_not_their_estimate():
     assert (summary.at_risk_since, summary.overdue_since) == (risk, None)
     assert summary.calendar_estimated
     assert deadline_summary([]).next_due_on is None
+
+
+AT = datetime(2025, 1, 1, 10)
+
+
+@pytest.mark.parametrize(
+    ("unit", "paused_days", "expected"),
+    [
+        # No pause: the new dates as they are.
+        ("days", 0, (date(2025, 3, 20), date(2025, 3, 15))),
+        # Calendar days: 4 days already paused move both dates on by 4 days.
+        ("days", 4, (date(2025, 3, 24), date(2025, 3, 19))),
+        # Working days: Thu 03-20 + 2 working days = Mon 03-24; Sat 03-15 + 2 = Tue 03-18.
+        ("workdays", 2, (date(2025, 3, 24), date(2025, 3, 18))),
+    ],
+)  # fmt: skip
+def test_a_restarted_clock_keeps_its_paused_time(unit, paused_days, expected):
+    clock = clock_of(unit, date(2025, 3, 1), date(2025, 2, 25), paused_days=paused_days)
+    dates = OpeningDates(due_on=date(2025, 3, 20), warn_on=date(2025, 3, 15), estimated=False)
+    clock_restart(clock, dates, today=date(2025, 3, 1), calendar=CAL)
+    assert (clock.due_on, clock.warn_on) == expected
+
+
+@pytest.mark.parametrize(
+    ("today", "overdue_kept", "at_risk_kept"),
+    [
+        (date(2025, 3, 10), False, False),  # before the new warning date: both cleared
+        (date(2025, 3, 16), False, True),  # past the new warning date: still at risk
+        (date(2025, 3, 21), True, True),  # past the new due date: still overdue
+    ],
+)
+def test_a_restarted_clock_loses_the_flags_it_no_longer_deserves(today, overdue_kept, at_risk_kept):
+    clock = clock_of(
+        "days", date(2025, 3, 1), date(2025, 2, 25), overdue_since=AT, at_risk_since=AT
+    )
+    dates = OpeningDates(due_on=date(2025, 3, 20), warn_on=date(2025, 3, 15), estimated=False)
+    clock_restart(clock, dates, today=today, calendar=CAL)
+    assert (clock.overdue_since is not None, clock.at_risk_since is not None) == (
+        overdue_kept,
+        at_risk_kept,
+    )
+
+
+@pytest.mark.parametrize(
+    ("on", "outcome"),
+    [(date(2025, 3, 20), "met"), (date(2025, 3, 21), "breached")],
+)
+def test_a_restopped_clock_is_met_by_its_due_date(on, outcome):
+    clock = clock_of("days", date(2025, 3, 20), date(2025, 3, 15), outcome="breached")
+    clock_restop(clock, on=on)
+    assert (clock.stopped_on, clock.outcome) == (on, outcome)
