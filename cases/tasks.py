@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from celery import shared_task
 
-from cases.services import dashboard_summary, outbox, sweep, webhooks
+from cases.services import dashboard_summary, idempotency, outbox, sweep, webhooks
 
 DELIVERY_BATCH = 200
 
@@ -40,3 +40,9 @@ def deliver_webhooks_task(limit: int = DELIVERY_BATCH) -> int:
     if delivered >= limit:
         webhooks.request_delivery()
     return delivered
+
+
+@shared_task
+def prune_idempotent_requests_task() -> int:
+    """Forget ``Idempotency-Key`` answers older than ``IDEMPOTENCY_KEY_DAYS``."""
+    return idempotency.idempotent_requests_prune()

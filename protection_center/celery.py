@@ -46,6 +46,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(),
         "options": {"expires": 50},
     },
+    "prune-idempotent-requests": {
+        "task": "cases.tasks.prune_idempotent_requests_task",
+        "schedule": crontab(hour=3, minute=17),
+        "options": {"expires": 3600},
+    },
     "refresh-dashboard-summary": {
         "task": SUMMARY_TASK,
         "schedule": crontab(minute="2-59/5"),

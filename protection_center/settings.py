@@ -346,6 +346,9 @@ SPECTACULAR_SETTINGS = {
         "CaseStateEnum": "cases.choices.CaseState",
     },
 }
+# API (cases.services.idempotency): days an Idempotency-Key's first answer is kept; a
+# daily task deletes older ones.
+IDEMPOTENCY_KEY_DAYS = int(os.environ.get("IDEMPOTENCY_KEY_DAYS", "7"))
 # Webhooks (cases.services.webhooks): seconds to connect and to read the answer; hosts
 # (names or addresses) allowed even though they are loopback, link-local or private
 # (empty in production: an endpoint must not reach into the center's network).

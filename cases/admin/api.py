@@ -3,8 +3,9 @@ and calendar feed URLs.
 
 Every staff member manages their own tokens (superusers see everyone's): a new token
 is shown once, in the page's message, and only its hash is kept; revoking is an action.
-Webhook endpoints belong to a center and are its administrators' (role permissions);
-their deliveries show each attempt's outcome and can be resent.
+Webhook endpoints of a center are its administrators' (role permissions); an agency's
+are kept by its administrator in the portal and are not listed here. Deliveries show
+each attempt's outcome and can be resent.
 """
 
 from __future__ import annotations
@@ -149,6 +150,11 @@ class WebhookEndpointForm(forms.ModelForm):
         model = WebhookEndpoint
         fields = ["center", "name", "url", "secret", "event_types", "active"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "center" in self.fields:
+            self.fields["center"].required = True
+
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
         try:
@@ -163,6 +169,9 @@ class WebhookEndpointAdmin(CenterScopedAdmin):
     form = WebhookEndpointForm
     list_display = ["name", "center", "url", "active", "created_at"]
     list_filter = ["active"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WebhookEndpoint]:
+        return super().get_queryset(request).filter(agency__isnull=True)
 
 
 @admin.register(WebhookDelivery)

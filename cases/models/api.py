@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models.cases import Case, CaseEvent
 from cases.models.centers import Center
+from cases.models.portal import Agency
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
@@ -90,7 +91,9 @@ class IdempotentRequest(models.Model):
 
 
 class WebhookEndpoint(models.Model):
-    """A URL of another system that is told about a center's cases."""
+    """A URL of another system that is told about cases: a center's (all its cases, set
+    up in the admin), or a patent agency's (the cases of the entities that authorise it
+    at the time, public events only; set up by its administrator in the portal)."""
 
     class EventType(models.TextChoices):
         CASE_TRANSITION = "case.transition", _("Case transitions")
@@ -99,7 +102,20 @@ class WebhookEndpoint(models.Model):
         NOTICE_ISSUED = "notice.issued", _("Notice issued")
 
     center = models.ForeignKey(
-        Center, on_delete=models.CASCADE, related_name="webhook_endpoints", verbose_name=_("center")
+        Center,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhook_endpoints",
+        verbose_name=_("center"),
+    )
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhook_endpoints",
+        verbose_name=_("agency"),
     )
     name = models.CharField(_("name"), max_length=100)
     url = models.URLField(
@@ -118,6 +134,13 @@ class WebhookEndpoint(models.Model):
         verbose_name = _("webhook endpoint")
         verbose_name_plural = _("webhook endpoints")
         ordering = ["center", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(center__isnull=False, agency__isnull=True)
+                | Q(center__isnull=True, agency__isnull=False),
+                name="webhook_endpoint_center_or_agency",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.url})"

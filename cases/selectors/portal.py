@@ -24,7 +24,10 @@ from cases.models import (
     Notice,
     NoticeRead,
     Party,
+    PortalAccount,
     Timer,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from cases.permissions import portal_account_of
 
@@ -157,3 +160,25 @@ def portal_drafts_for(user: Any) -> QuerySet[CaseDraft]:
     return CaseDraft.objects.filter(
         entity__in=portal_entities_for(user).values("pk"), case__isnull=True
     ).select_related("entity")
+
+
+def agency_webhook_endpoints(user: Any) -> QuerySet[WebhookEndpoint]:
+    """The webhook endpoints of the user's agency, if they are its administrator (nobody
+    else's: another agency's endpoint is absent)."""
+    account = portal_account_of(user) if getattr(user, "is_authenticated", False) else None
+    if (
+        account is None
+        or account.agency_id is None
+        or account.role != PortalAccount.Role.ADMINISTRATOR
+    ):
+        return WebhookEndpoint.objects.none()
+    return WebhookEndpoint.objects.filter(agency_id=account.agency_id).order_by("name", "id")
+
+
+def webhook_deliveries_recent(endpoint: WebhookEndpoint, limit: int = 50) -> list[WebhookDelivery]:
+    """An endpoint's latest deliveries, newest first, with their cases' references."""
+    return list(
+        WebhookDelivery.objects.filter(endpoint=endpoint)
+        .select_related("case")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -298,7 +298,16 @@ def case_receive_correction(
         # The documents answering the request: stored first, then all named ones needed.
         request = CorrectionRequest.objects.filter(case=case).order_by("-created_at", "-id").first()
         for kind, file in (documents or {}).items():
-            case_add_document(case=case, kind=kind, file=file, actor=actor, answers=request, at=at)
+            try:
+                case_add_document(
+                    case=case, kind=kind, file=file, actor=actor, answers=request, at=at
+                )
+            except InvalidInput as error:
+                # The forms (admin, portal, API) name each upload ``file_<kind>``: the
+                # refusal of a file goes to its own field.
+                if error.field != "file":
+                    raise
+                raise InvalidInput(error.message, field=f"file_{kind}") from error
         if request is not None:
             missing = request.missing_kinds()
             if missing:

@@ -1,4 +1,10 @@
-"""Webhooks: other systems told about a center's cases, through an outbox.
+"""Webhooks: other systems told about cases, through an outbox.
+
+An endpoint belongs to a center (every event of its cases) or to a patent agency: the
+cases of the entities that authorise the agency when the event happens, and only what
+the agency's users may see in the portal (public transitions, notices, and the
+applicant's clocks at risk or overdue). A delivery still pending when the entity
+revokes the authorisation is not sent (it fails at once).
 
 Writers add ``WebhookDelivery`` rows in the transaction of the change, one per endpoint
 and event under a unique key (so a re-run sweep or a retried write adds nothing):
@@ -42,18 +48,29 @@ import time
 import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import workflow
 from cases.enqueue import DELIVER_WEBHOOKS, enqueue
 from cases.errors import InvalidInput
-from cases.models import Case, CaseEvent, Notice, Timer, WebhookDelivery, WebhookEndpoint
+from cases.models import (
+    AgencyAuthorisation,
+    Case,
+    CaseEvent,
+    Notice,
+    Party,
+    Timer,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +90,19 @@ class UnsafeDestination(InvalidInput):
 # Writing ----------------------------------------------------------------------------
 
 
-def _endpoints(center_ids: Collection[int], event_type: str) -> list[WebhookEndpoint]:
-    """Active endpoints of these centers that asked for ``event_type``."""
+def _endpoints(case: Case, event_type: str, *, public: bool) -> list[WebhookEndpoint]:
+    """Active endpoints that asked for ``event_type``: the case's center's and, for what
+    the applicant may see (``public``), those of the agencies its entity authorises now."""
+    audience = Q(center_id=case.center_id)
+    if public:
+        audience |= Q(
+            agency_id__in=AgencyAuthorisation.objects.active()
+            .filter(entity_id=case.entity_id)
+            .values("agency_id")
+        )
     return [
         endpoint
-        for endpoint in WebhookEndpoint.objects.filter(center_id__in=center_ids, active=True)
+        for endpoint in WebhookEndpoint.objects.filter(audience, active=True)
         if event_type in endpoint.event_types
     ]
 
@@ -112,7 +137,7 @@ def case_event_recorded(*, event: CaseEvent) -> None:
                     "occurred_on": event.occurred_on.isoformat() if event.occurred_on else None,
                 },
             )
-            for endpoint in _endpoints([case.center_id], EventType.CASE_TRANSITION)
+            for endpoint in _endpoints(case, EventType.CASE_TRANSITION, public=event.public)
         ]
     )
 
@@ -137,7 +162,7 @@ def notice_issued(*, notice: Notice) -> None:
                     # The PDF is made when first fetched: GET /api/v1/notices/<id>/download/.
                 },
             )
-            for endpoint in _endpoints([case.center_id], EventType.NOTICE_ISSUED)
+            for endpoint in _endpoints(case, EventType.NOTICE_ISSUED, public=True)
         ]
     )
 
@@ -145,21 +170,53 @@ def notice_issued(*, notice: Notice) -> None:
 def deadlines_flagged(
     *, at_risk_ids: Collection[int], overdue_ids: Collection[int], now: datetime
 ) -> int:
-    """Deliveries for clocks the sweep just flagged; one query when no center listens."""
+    """Deliveries for clocks the sweep just flagged: to the case's center's endpoints, and
+    for the applicant's clocks to those of the agencies its entity authorises. A constant
+    number of queries per batch; one when nobody listens."""
     timer_ids = set(at_risk_ids) | set(overdue_ids)
     if not timer_ids:
         return 0
+    flagged = Timer.objects.filter(id__in=timer_ids)
+    applicant_entities = flagged.filter(party=Party.APPLICANT).values("case__entity_id")
     endpoints = list(
-        WebhookEndpoint.objects.filter(
-            active=True,
-            center_id__in=Timer.objects.filter(id__in=timer_ids).values("case__center_id"),
+        WebhookEndpoint.objects.filter(active=True).filter(
+            Q(center_id__in=flagged.values("case__center_id"))
+            | Q(
+                agency_id__in=AgencyAuthorisation.objects.active()
+                .filter(entity_id__in=applicant_entities)
+                .values("agency_id")
+            )
         )
     )
     if not endpoints:
         return 0
-    timers = Timer.objects.filter(id__in=timer_ids).values(
-        "id", "case_id", "case__center_id", "step", "party", "due_on", "estimated"
+    timers = flagged.values(
+        "id",
+        "case_id",
+        "case__center_id",
+        "case__entity_id",
+        "step",
+        "party",
+        "due_on",
+        "estimated",
     )
+    authorised: set[tuple[int, int]] = set()
+    agency_ids = {endpoint.agency_id for endpoint in endpoints if endpoint.agency_id}
+    if agency_ids:
+        authorised = set(
+            AgencyAuthorisation.objects.active()
+            .filter(agency_id__in=agency_ids, entity_id__in=applicant_entities)
+            .values_list("agency_id", "entity_id")
+        )
+
+    def listens(endpoint: WebhookEndpoint, timer: dict[str, Any]) -> bool:
+        if endpoint.center_id is not None:
+            return endpoint.center_id == timer["case__center_id"]
+        return (
+            timer["party"] == Party.APPLICANT
+            and (endpoint.agency_id, timer["case__entity_id"]) in authorised
+        )
+
     rows = []
     for timer in timers:
         for flag, ids, event_type in (
@@ -169,9 +226,7 @@ def deadlines_flagged(
             if timer["id"] not in ids:
                 continue
             for endpoint in endpoints:
-                if endpoint.center_id != timer["case__center_id"]:
-                    continue
-                if event_type not in endpoint.event_types:
+                if event_type not in endpoint.event_types or not listens(endpoint, timer):
                     continue
                 rows.append(
                     WebhookDelivery(
@@ -290,11 +345,28 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest.hexdigest()}"
 
 
+def _case_for(endpoint: WebhookEndpoint, case_id: int) -> Case:
+    """The case as its endpoint may read it: a center's any of its cases; an agency's
+    only while the case's entity authorises it (else a final ``DeliveryFailed``)."""
+    cases = Case.objects.select_related("center", "entity", "examiner")
+    if endpoint.agency_id is not None:
+        cases = cases.filter(
+            entity__in=AgencyAuthorisation.objects.active()
+            .filter(agency_id=endpoint.agency_id)
+            .values("entity_id")
+        )
+    case = cases.filter(pk=case_id).first()
+    if case is None:
+        raise DeliveryFailed("the case's entity no longer authorises the agency", final=True)
+    return case
+
+
 def body_of(delivery: WebhookDelivery) -> bytes:
-    """The JSON sent: the event, what happened, and the case as the API shows it."""
+    """The JSON sent: the event, what happened, and the case as the API shows it (to the
+    endpoint's center, or to its agency's users: the same fields, never internal notes)."""
     from cases.api.serializers import case_body
 
-    case = Case.objects.select_related("center", "entity", "examiner").get(pk=delivery.case_id)
+    case = _case_for(delivery.endpoint, delivery.case_id)
     document = {
         "id": str(delivery.event_id),
         "type": delivery.event_type,
@@ -306,10 +378,15 @@ def body_of(delivery: WebhookDelivery) -> bytes:
 
 
 class DeliveryFailed(Exception):
-    def __init__(self, message: str, *, status: int | None = None, slow: bool = False) -> None:
+    """Not delivered: retried later, unless ``final`` (then failed at once)."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, slow: bool = False, final: bool = False
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.slow = slow
+        self.final = final
 
 
 def post(delivery: WebhookDelivery, body: bytes, *, now: float | None = None) -> int:
@@ -389,7 +466,7 @@ def _deliver_next(*, now: datetime, skip_endpoints: set[int]) -> int | None:
                 skip_endpoints.add(row.endpoint_id)
             row.response_code = getattr(error, "status", None)
             row.last_error = str(error)[:2000]
-            if row.attempts >= MAX_ATTEMPTS:
+            if row.attempts >= MAX_ATTEMPTS or getattr(error, "final", False):
                 row.status = WebhookDelivery.Status.FAILED
                 logger.error("Webhook %s failed for good: %s", row.key, row.last_error)
             else:

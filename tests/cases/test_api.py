@@ -375,3 +375,92 @@ def test_the_dashboard_figures_are_the_managers_centers(center):
     assert body["total"]["received"] == 1
     examiner = factories.center_staff(center, Role.EXAMINER)
     assert client_for(examiner).get(reverse("api:dashboard")).status_code == 403
+
+
+# Files through the API: the correction answered as multipart
+
+
+def correction_asked(center, kinds=("claims",)):
+    case = factories.make_case(S.UNDER_REVIEW, center=center)
+    services.case_request_correction(
+        case=case,
+        actor=factories.staff_of(case),
+        public_note="Number the claims consecutively.",
+        documents=list(kinds),
+    )
+    return case
+
+
+def claims_pdf(name="claims-v2.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.demo.files import text_pdf
+
+    content = text_pdf(["1. A composite material, comprising graphene.", "2. ..."])
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+@pytest.mark.parametrize("who", ["staff", "portal user"])
+def test_receive_correction_takes_the_files_as_multipart(center, admin_of, who):
+    from cases.models import CaseDocument, CorrectionRequest
+
+    case = correction_asked(center)
+    user = admin_of if who == "staff" else factories.make_portal_user(entity=case.entity)
+    before = CaseDocument.objects.filter(case=case, kind="claims").count()
+    response = client_for(user).post(
+        transition_url(case, "receive_correction"),
+        {"note": "Renumbered.", "file_claims": claims_pdf()},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["state"] == "under_review"
+    answer = CaseDocument.objects.get(
+        case=case, kind="claims", answers=CorrectionRequest.objects.get(case=case)
+    )
+    assert answer.version == before + 1
+    assert (answer.channel, answer.uploaded_by_id, answer.pages) == (Channel.API, user.pk, 1)
+    assert answer.original_name.endswith(".pdf")
+    event = CaseEvent.objects.get(case=case, transition="receive_correction")
+    assert (event.channel, event.actor_id) == (Channel.API, user.pk)
+
+
+@pytest.mark.parametrize("who", ["staff", "portal user"])
+def test_a_refused_file_is_400_at_its_field_and_stores_nothing(center, admin_of, who):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import CaseDocument
+
+    case = correction_asked(center)
+    user = admin_of if who == "staff" else factories.make_portal_user(entity=case.entity)
+    documents = CaseDocument.objects.filter(case=case).count()
+    renamed = SimpleUploadedFile(
+        "claims.pdf", b"Just text, renamed to .pdf", content_type="application/pdf"
+    )
+    response = client_for(user).post(
+        transition_url(case, "receive_correction"),
+        {"file_claims": renamed},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["code"], body["field"]) == ("invalid", "file_claims")
+    assert "not a PDF" in body["detail"]
+    assert body["errors"] == {"file_claims": [body["detail"]]}
+    case.refresh_from_db()
+    assert case.state == S.CORRECTION_REQUESTED
+    assert CaseDocument.objects.filter(case=case).count() == documents
+    assert not CaseEvent.objects.filter(case=case, transition="receive_correction").exists()
+
+
+def test_a_portal_token_cannot_answer_another_entitys_correction(center):
+    case = correction_asked(center)
+    stranger = factories.make_portal_user(entity=factories.make_entity(center))
+    response = client_for(stranger).post(
+        transition_url(case, "receive_correction"),
+        {"file_claims": claims_pdf()},
+        format="multipart",
+    )
+    assert response.status_code == 404
+    case.refresh_from_db()
+    assert case.state == S.CORRECTION_REQUESTED

@@ -186,6 +186,7 @@ def test_beat_schedule_names_every_periodic_task_with_an_expiry():
         "cases.tasks.deliver_notifications_task",
         "cases.tasks.refresh_dashboard_summary_task",
         "cases.tasks.deliver_webhooks_task",
+        "cases.tasks.prune_idempotent_requests_task",
     }
     assert all(entry["options"]["expires"] > 0 for entry in schedule.values())
     assert set(app.tasks) >= tasks  # each entry names a registered task

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -209,3 +210,104 @@ def test_another_centers_admin_does_not_see_the_deliveries(client, center):
     client.force_login(factories.center_staff(other, Role.CENTER_ADMIN))
     listing = client.get(reverse("admin:cases_webhookdelivery_changelist"))
     assert case.reference not in listing.content.decode()
+
+
+# An agency's endpoints: its principals' cases only, what its users may see
+
+
+@pytest.fixture
+def agency_setup(center):
+    """An agency authorised by ``principal`` (whose administrator is ``principal_user``),
+    and ``stranger``, an entity of the same center that did not authorise it."""
+    agency = factories.make_agency()
+    principal = factories.make_entity(center)
+    authorisation = factories.authorise(principal, agency)
+    principal_user = factories.make_portal_user(entity=principal)
+    stranger = factories.make_entity(center)
+    return agency, principal, authorisation, principal_user, stranger
+
+
+def agency_endpoint(agency, url, types=None):
+    return WebhookEndpoint.objects.create(
+        agency=agency,
+        name="docketing",
+        url=url,
+        secret=SECRET,
+        event_types=list(types if types is not None else T.values),
+    )
+
+
+def test_an_endpoint_belongs_to_a_center_or_an_agency_never_both(center):
+    from django.db import IntegrityError, transaction
+
+    agency = factories.make_agency()
+    for owners in ({}, {"center": center, "agency": agency}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            WebhookEndpoint.objects.create(name="x", url="https://e.com/", secret="s", **owners)
+
+
+def test_an_agency_endpoint_gets_its_principals_events_once_signed(
+    center, agency_setup, local_receiver
+):
+    agency, principal, _auth, _user, stranger = agency_setup
+    theirs = factories.make_case(S.SUBMITTED, entity=principal)
+    other = factories.make_case(S.SUBMITTED, entity=stranger)
+    hook = agency_endpoint(agency, local_receiver.url)
+
+    services.case_accept(case=theirs, actor=factories.staff_of(theirs), note="Internal: XYZZY")
+    services.case_accept(case=other, actor=factories.staff_of(other))
+
+    assert webhooks.deliver_pending() == 2
+    assert webhooks.deliver_pending() == 0
+    assert local_receiver.bad_signatures == 0
+    got = sorted((a["type"], a["body"]["case"]["reference"]) for a in local_receiver.accepted)
+    assert got == [("case.transition", theirs.reference), ("notice.issued", theirs.reference)]
+    transition = next(a for a in local_receiver.accepted if a["type"] == "case.transition")
+    assert transition["body"]["case"]["state"] == "under_review"
+    assert transition["body"]["data"]["transition"] == "accept"
+    assert "XYZZY" not in json.dumps(transition["body"])  # internal notes never
+    assert "events" not in transition["body"]["case"]
+    assert {r.case_id for r in WebhookDelivery.objects.filter(endpoint=hook)} == {theirs.pk}
+
+
+def test_after_revocation_an_agency_endpoint_gets_nothing(center, agency_setup, local_receiver):
+    from cases.actors import Actor
+    from cases.services.portal import agency_revoke
+
+    agency, principal, authorisation, principal_user, _stranger = agency_setup
+    case = factories.make_case(S.SUBMITTED, entity=principal)
+    queued = factories.make_case(S.SUBMITTED, entity=principal)
+    hook = agency_endpoint(agency, local_receiver.url, types=[T.CASE_TRANSITION])
+    services.case_accept(case=queued, actor=factories.staff_of(queued))  # queued, not sent
+    agency_revoke(actor=Actor.portal(principal_user), authorisation=authorisation)
+
+    services.case_accept(case=case, actor=factories.staff_of(case))
+    assert list(
+        WebhookDelivery.objects.filter(endpoint=hook).values_list("case_id", flat=True)
+    ) == [queued.pk]
+    # What was queued before the revocation is not sent after it.
+    assert webhooks.deliver_pending() == 0
+    assert local_receiver.requests == 0
+    row = WebhookDelivery.objects.get(endpoint=hook)
+    assert row.status == WebhookDelivery.Status.FAILED
+    assert "no longer authorises" in row.last_error
+
+
+def test_an_agency_endpoint_hears_of_the_applicants_deadlines_only(center, agency_setup):
+    agency, principal, _auth, _user, stranger = agency_setup
+    owed = factories.make_case(S.CORRECTION_REQUESTED, entity=principal)
+    centers_clock = factories.make_case(S.UNDER_REVIEW, entity=principal)
+    not_ours = factories.make_case(S.CORRECTION_REQUESTED, entity=stranger)
+    hook = agency_endpoint(agency, "https://hooks.example.com/pc", types=[T.DEADLINE_OVERDUE])
+    today = timezone.localdate()
+    make_overdue(owed, today, step="correction")
+    make_overdue(centers_clock, today)
+    make_overdue(not_ours, today, step="correction")
+
+    sweep.deadlines_sweep()
+    sweep.deadlines_sweep()
+
+    rows = WebhookDelivery.objects.filter(endpoint=hook)
+    assert [(r.case_id, r.event_type, r.data["party"]) for r in rows] == [
+        (owed.pk, T.DEADLINE_OVERDUE, "applicant")
+    ]

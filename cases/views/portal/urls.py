@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from cases.views.portal import actions, cases, connect, registration, submission
+from cases.views.portal import actions, cases, connect, registration, submission, webhooks
 
 app_name = "portal"
 
@@ -26,6 +26,8 @@ urlpatterns: list[URLPattern] = [
     path("agencies/", registration.agencies, name="agencies"),
     path("members/", registration.members, name="members"),
     path("connect/", connect.connect, name="connect"),
+    path("webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("webhooks/<int:endpoint_id>/", webhooks.webhook_detail, name="webhook_detail"),
     path("submit/", submission.draft_edit, name="submit"),
     path("submit/<int:draft_id>/", submission.draft_edit, name="draft_edit"),
 ]
