@@ -12,7 +12,7 @@ def sync_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0032_case_api_indexes"),
+        ("cases", "0030_correct_cnipa_record_permission"),
     ]
 
     operations = [

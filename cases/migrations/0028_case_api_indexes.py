@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0043_draft_documents'),
+        ('cases', '0027_draft_documents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

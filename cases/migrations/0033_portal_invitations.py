@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0032_case_api_indexes'),
+        ('cases', '0032_case_watched_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,4 +1,5 @@
-"""Center administrators manage their center's webhook endpoints and resend deliveries."""
+# The staff roles see the portal's records; intake manages agencies and accounts,
+# managers and center administrators set the yearly quotas.
 
 from django.db import migrations
 
@@ -11,7 +12,7 @@ def sync_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0030_api_tokens_webhooks_feeds"),
+        ("cases", "0020_portal"),
     ]
 
     operations = [

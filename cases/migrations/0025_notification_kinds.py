@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0021_examiner_fields_and_auto_assign'),
+        ('cases', '0024_examiner_fields_and_auto_assign'),
     ]
 
     operations = [

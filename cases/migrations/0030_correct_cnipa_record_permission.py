@@ -16,7 +16,7 @@ def sync_roles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0032_case_api_indexes'),
+        ('cases', '0029_webhook_endpoint_agency'),
     ]
 
     operations = [

@@ -1,5 +1,4 @@
-# The staff roles see the portal's records; intake manages agencies and accounts,
-# managers and center administrators set the yearly quotas.
+"""Center administrators manage their center's webhook endpoints and resend deliveries."""
 
 from django.db import migrations
 
@@ -12,7 +11,7 @@ def sync_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0040_portal"),
+        ("cases", "0018_api_tokens_webhooks_feeds"),
     ]
 
     operations = [

@@ -15,7 +15,7 @@ def sync_roles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0042_notification_correction_received'),
+        ('cases', '0022_notification_correction_received'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0031_webhook_roles'),
+        ('cases', '0019_webhook_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0041_portal_roles'),
+        ('cases', '0021_portal_roles'),
     ]
 
     operations = [

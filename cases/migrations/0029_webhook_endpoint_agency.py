@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0032_case_api_indexes'),
+        ('cases', '0028_case_api_indexes'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0050_notification_kinds'),
+        ('cases', '0025_notification_kinds'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0051_calendar_feed_entity'),
+        ('cases', '0026_calendar_feed_entity'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0020_case_details_permissions'),
+        ('cases', '0023_case_details_permissions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0080_examiner_admin'),
+        ('cases', '0031_examiner_admin'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
