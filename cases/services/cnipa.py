@@ -258,6 +258,29 @@ def case_record_response(
     return case
 
 
+def _grant_notice_dates(
+    case: Case, notice_date: date | None, received_on: date | None, *, today: date
+) -> date:
+    """The day the grant notice was received (default: its date), checked as recorded
+    and as corrected alike."""
+    if notice_date is None:
+        raise InvalidInput(_("The grant notice date is required."), field="notice_date")
+    received = received_on or notice_date
+    if notice_date > today:
+        raise InvalidInput(_("The notice date cannot be in the future."), field="notice_date")
+    if received > today:
+        raise InvalidInput(_("The date received cannot be in the future."), field="received_on")
+    if case.cnipa_filing_date and notice_date < case.cnipa_filing_date:
+        raise InvalidInput(
+            _("The grant notice is dated before the CNIPA filing date."), field="notice_date"
+        )
+    if received < notice_date:
+        raise InvalidInput(
+            _("The notice cannot be received before it was issued."), field="received_on"
+        )
+    return received
+
+
 def case_record_grant_notice(
     *,
     case: Case | int,
@@ -272,21 +295,7 @@ def case_record_grant_notice(
     at = now_or(at)
     with case_locked(case) as case:
         check_transition(case, "record_grant_notice", actor)
-        if notice_date is None:
-            raise InvalidInput(_("The grant notice date is required."), field="notice_date")
-        received = received_on or notice_date
-        if notice_date > local_day(at):
-            raise InvalidInput(_("The notice date cannot be in the future."), field="notice_date")
-        if received > local_day(at):
-            raise InvalidInput(_("The date received cannot be in the future."), field="received_on")
-        if case.cnipa_filing_date and notice_date < case.cnipa_filing_date:
-            raise InvalidInput(
-                _("The grant notice is dated before the CNIPA filing date."), field="notice_date"
-            )
-        if received < notice_date:
-            raise InvalidInput(
-                _("The notice cannot be received before it was issued."), field="received_on"
-            )
+        received = _grant_notice_dates(case, notice_date, received_on, today=local_day(at))
         from_state = case.state
         case.record_grant_notice(notice_date=notice_date, received_on=received)
         benchmark = clocks.timer_stop(case=case, step=Step.BENCHMARK, on=notice_date, at=at)
@@ -692,21 +701,7 @@ def case_correct_grant_notice(
                 _("Only a grant notice still awaiting registration can be corrected.")
             )
         note = _require_reason(note)
-        if notice_date is None:
-            raise InvalidInput(_("The grant notice date is required."), field="notice_date")
-        received = received_on or notice_date
-        if notice_date > local_day(at):
-            raise InvalidInput(_("The notice date cannot be in the future."), field="notice_date")
-        if received > local_day(at):
-            raise InvalidInput(_("The date received cannot be in the future."), field="received_on")
-        if case.cnipa_filing_date and notice_date < case.cnipa_filing_date:
-            raise InvalidInput(
-                _("The grant notice is dated before the CNIPA filing date."), field="notice_date"
-            )
-        if received < notice_date:
-            raise InvalidInput(
-                _("The notice cannot be received before it was issued."), field="received_on"
-            )
+        received = _grant_notice_dates(case, notice_date, received_on, today=local_day(at))
         answered = (
             case.timers.filter(step=Step.OFFICE_ACTION, stopped_at__isnull=False)
             .order_by("-stopped_on")
