@@ -148,6 +148,22 @@ def case_record_filing(
     return case
 
 
+def _check_office_action_notice(
+    case: Case, notice_date: date | None, period_days: int | None, *, today: date
+) -> None:
+    """An office action's notice date and period, checked as recorded and as corrected."""
+    if notice_date is None:
+        raise InvalidInput(_("The notice date is required."), field="notice_date")
+    if notice_date > today:
+        raise InvalidInput(_("The notice date cannot be in the future."), field="notice_date")
+    if case.cnipa_filing_date and notice_date < case.cnipa_filing_date:
+        raise InvalidInput(
+            _("The notice date is before the CNIPA filing date."), field="notice_date"
+        )
+    if period_days is not None and period_days <= 0:
+        raise InvalidInput(_("The response period must be at least one day."), field="period_days")
+
+
 def case_record_office_action(
     *,
     case: Case | int,
@@ -168,18 +184,7 @@ def case_record_office_action(
     at = now_or(at)
     with case_locked(case) as case:
         check_transition(case, "record_office_action", actor)
-        if notice_date is None:
-            raise InvalidInput(_("The notice date is required."), field="notice_date")
-        if notice_date > local_day(at):
-            raise InvalidInput(_("The notice date cannot be in the future."), field="notice_date")
-        if case.cnipa_filing_date and notice_date < case.cnipa_filing_date:
-            raise InvalidInput(
-                _("The notice date is before the CNIPA filing date."), field="notice_date"
-            )
-        if period_days is not None and period_days <= 0:
-            raise InvalidInput(
-                _("The response period must be at least one day."), field="period_days"
-            )
+        _check_office_action_notice(case, notice_date, period_days, today=local_day(at))
         if due is not None and due < notice_date:
             raise InvalidInput(_("The response due date is before the notice date."), field="due")
         from_state = case.state
@@ -611,18 +616,7 @@ def case_correct_office_action(
                 _("Only an office action still awaiting its response can be corrected.")
             )
         note = _require_reason(note)
-        if notice_date is None:
-            raise InvalidInput(_("The notice date is required."), field="notice_date")
-        if notice_date > local_day(at):
-            raise InvalidInput(_("The notice date cannot be in the future."), field="notice_date")
-        if case.cnipa_filing_date and notice_date < case.cnipa_filing_date:
-            raise InvalidInput(
-                _("The notice date is before the CNIPA filing date."), field="notice_date"
-            )
-        if period_days is not None and period_days <= 0:
-            raise InvalidInput(
-                _("The response period must be at least one day."), field="period_days"
-            )
+        _check_office_action_notice(case, notice_date, period_days, today=local_day(at))
         answered = (
             case.timers.filter(step=Step.OFFICE_ACTION, stopped_at__isnull=False)
             .order_by("-stopped_on")
